@@ -1,0 +1,64 @@
+//===- InteractAttrs.td - interact enums and attributes ----*- tablegen -*-===//
+
+#ifndef INTERACT_DIALECT_INTERACT_IR_INTERACTATTRS_TD
+#define INTERACT_DIALECT_INTERACT_IR_INTERACTATTRS_TD
+
+include "interact/Dialect/Interact/IR/InteractBase.td"
+include "mlir/IR/EnumAttr.td"
+
+//===----------------------------------------------------------------------===//
+// Attention kernel and mask
+//===----------------------------------------------------------------------===//
+
+def Interact_Kernel : I32EnumAttr<"Kernel",
+    "how attention turns scores into weights", [
+      I32EnumAttrCase<"Identity", 0, "identity">,
+      I32EnumAttrCase<"Softmax", 1, "softmax">
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::interact";
+}
+
+def Interact_KernelAttr : EnumAttr<Interact_Dialect, Interact_Kernel, "kernel"> {
+  let summary = "attention kernel: identity (linear attention) or softmax";
+}
+
+def Interact_Mask : I32EnumAttr<"Mask",
+    "which (query, key) pairs attention connects, and with what weight", [
+      I32EnumAttrCase<"None", 0, "none">,
+      I32EnumAttrCase<"Causal", 1, "causal">,
+      I32EnumAttrCase<"Semiseparable", 2, "semiseparable">
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::interact";
+}
+
+def Interact_MaskAttr : EnumAttr<Interact_Dialect, Interact_Mask, "mask"> {
+  let summary = "attention mask: none, causal, or 1-semiseparable from decays";
+}
+
+//===----------------------------------------------------------------------===//
+// Structure answered by InteractOpInterface
+//===----------------------------------------------------------------------===//
+
+def Interact_Form : I32EnumAttr<"Form",
+    "the algorithmic realization an op stands for", [
+      I32EnumAttrCase<"Recurrent", 0, "recurrent">,
+      I32EnumAttrCase<"Attention", 1, "attention">,
+      I32EnumAttrCase<"Chunked", 2, "chunked">
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::interact";
+}
+
+def Interact_DecayKind : I32EnumAttr<"DecayKind",
+    "the structure of an operator's state decay", [
+      I32EnumAttrCase<"None", 0, "none">,
+      I32EnumAttrCase<"Scalar", 1, "scalar">,
+      I32EnumAttrCase<"Diagonal", 2, "diagonal">
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::interact";
+}
+
+#endif // INTERACT_DIALECT_INTERACT_IR_INTERACTATTRS_TD

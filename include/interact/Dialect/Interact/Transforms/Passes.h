@@ -1,0 +1,18 @@
+//===- Passes.h - interact dialect transformation passes --------*- C++ -*-===//
+
+#ifndef INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H
+#define INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::interact {
+
+#define GEN_PASS_DECL
+#include "interact/Dialect/Interact/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "interact/Dialect/Interact/Transforms/Passes.h.inc"
+
+} // namespace mlir::interact
+
+#endif // INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H

@@ -1,0 +1,421 @@
+//===- InteractOps.cpp - interact op verifiers and interface --------------===//
+//
+// The verifiers name the operand at fault and the symbolic dimension
+// (b, t, h, p, n, g, ...) of DESIGN.md that disagrees, so that a message reads
+// like the shape contract of the op's description.
+//
+//===----------------------------------------------------------------------===//
+
+#include "interact/Dialect/Interact/IR/InteractOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::interact;
+
+//===----------------------------------------------------------------------===//
+// Shape checking shared by all ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One operand or result as the verifier talks about it: "operand 'x'".
+struct NamedValue {
+  StringRef kind; // "operand" or "result"
+  StringRef name;
+  RankedTensorType type;
+
+  std::string label() const { return (kind + " '" + name + "'").str(); }
+};
+
+/// Binds symbolic dimension names to sizes across the operands and results of
+/// one op. The first static size seen for a name binds it; a later static size
+/// that differs is an error naming both values. Batch and lengths may be
+/// dynamic; every other dimension must be static.
+class ShapeChecker {
+public:
+  explicit ShapeChecker(Operation *op) : op(op) {}
+
+  /// Checks that `value` has one dimension per name in `layout` and binds
+  /// each dimension to its name.
+  LogicalResult check(const NamedValue &value, ArrayRef<StringRef> layout) {
+    if (value.type.getRank() != static_cast<int64_t>(layout.size()))
+      return op->emitOpError()
+             << value.label() << " must have rank " << layout.size() << " ("
+             << llvm::join(layout, " x ") << "), but has type " << value.type;
+    for (auto [dim, name] : llvm::enumerate(layout))
+      if (failed(bind(value, dim, name)))
+        return failure();
+    return success();
+  }
+
+  /// Returns the size bound to `name`, or kDynamic if none is static.
+  int64_t get(StringRef name) const {
+    for (const Binding &b : bindings)
+      if (b.name == name)
+        return b.size;
+    return ShapedType::kDynamic;
+  }
+
+private:
+  struct Binding {
+    StringRef name;
+    int64_t size;
+    NamedValue source;
+    unsigned dim;
+  };
+
+  /// Names that may be dynamic; all others are structural and must be static.
+  static bool mayBeDynamic(StringRef name) {
+    return name == "b" || name == "t" || name == "s";
+  }
+
+  LogicalResult bind(const NamedValue &value, unsigned dim, StringRef name) {
+    int64_t size = value.type.getDimSize(dim);
+    if (ShapedType::isDynamic(size)) {
+      if (mayBeDynamic(name))
+        return success();
+      return op->emitOpError() << value.label() << " must have a static "
+                               << name << " (dimension " << dim << ")";
+    }
+    for (const Binding &b : bindings) {
+      if (b.name != name)
+        continue;
+      if (b.size == size)
+        return success();
+      return op->emitOpError() << value.label() << " has " << name << " = "
+                               << size << " (dimension " << dim << "), but "
+                               << b.source.label() << " has " << name << " = "
+                               << b.size << " (dimension " << b.dim << ")";
+    }
+    bindings.push_back({name, size, value, dim});
+    return success();
+  }
+
+  Operation *op;
+  SmallVector<Binding> bindings;
+};
+
+/// Checks that `value` has the element type of `reference`, or f32 when
+/// `allowF32` (decays and states of f16/bf16 models are often kept in f32).
+LogicalResult checkElementType(Operation *op, const NamedValue &value,
+                               const NamedValue &reference, bool allowF32) {
+  Type type = value.type.getElementType();
+  Type expected = reference.type.getElementType();
+  if (type == expected || (allowF32 && type.isF32()))
+    return success();
+  if (allowF32)
+    return op->emitOpError()
+           << value.label() << " must have element type f32 or that of "
+           << reference.label() << " (" << expected << "), but has " << type;
+  return op->emitOpError() << value.label() << " has element type " << type
+                           << ", but " << reference.label() << " has "
+                           << expected;
+}
+
+NamedValue operand(StringRef name, Value value) {
+  return {"operand", name, cast<RankedTensorType>(value.getType())};
+}
+
+NamedValue result(StringRef name, Value value) {
+  return {"result", name, cast<RankedTensorType>(value.getType())};
+}
+
+/// Returns the first static size among `dims` (value, dimension) pairs, or
+/// kDynamic. The verifier has checked that all static ones agree.
+int64_t firstStatic(ArrayRef<std::pair<Value, unsigned>> dims) {
+  for (auto [value, dim] : dims) {
+    if (!value)
+      continue;
+    int64_t size = cast<RankedTensorType>(value.getType()).getDimSize(dim);
+    if (!ShapedType::isDynamic(size))
+      return size;
+  }
+  return ShapedType::kDynamic;
+}
+
+/// Bytes of a tensor of `type`'s element type with `numElements` elements.
+double tensorBytes(Value value, double numElements) {
+  if (!value)
+    return 0;
+  Type elementType = cast<RankedTensorType>(value.getType()).getElementType();
+  return numElements * llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ScanOp and ChunkedScanOp
+//===----------------------------------------------------------------------===//
+
+/// Verifies the operands and results shared by `scan` and `chunked_scan`.
+template <typename ScanLikeOp>
+static LogicalResult verifyScanLike(ScanLikeOp op) {
+  ShapeChecker shapes(op);
+  NamedValue x = operand("x", op.getX());
+  NamedValue a = operand("a", op.getA());
+  NamedValue b = operand("B", op.getB());
+  NamedValue c = operand("C", op.getC());
+  NamedValue y = result("y", op.getY());
+  NamedValue finalState = result("final_state", op.getFinalState());
+
+  if (failed(shapes.check(x, {"b", "t", "h", "p"})) ||
+      failed(shapes.check(b, {"b", "t", "g", "n"})) ||
+      failed(shapes.check(c, {"b", "t", "g", "n"})))
+    return failure();
+  int64_t decayRank = a.type.getRank();
+  if (decayRank != 3 && decayRank != 4)
+    return op.emitOpError()
+           << a.label()
+           << " must have rank 3 (b x t x h, scalar decay) or rank 4 "
+           << "(b x t x h x n, diagonal decay), but has type " << a.type;
+  if (decayRank == 3 ? failed(shapes.check(a, {"b", "t", "h"}))
+                     : failed(shapes.check(a, {"b", "t", "h", "n"})))
+    return failure();
+  if (op.getInitState() &&
+      failed(shapes.check(operand("init_state", op.getInitState()),
+                          {"b", "h", "p", "n"})))
+    return failure();
+  if (failed(shapes.check(y, {"b", "t", "h", "p"})) ||
+      failed(shapes.check(finalState, {"b", "h", "p", "n"})))
+    return failure();
+
+  int64_t heads = shapes.get("h"), groups = shapes.get("g");
+  if (groups == 0 || heads % groups != 0)
+    return op.emitOpError() << "number of heads h = " << heads
+                            << " must be a positive multiple of the number "
+                               "of groups g = "
+                            << groups;
+
+  if (failed(checkElementType(op, b, x, /*allowF32=*/false)) ||
+      failed(checkElementType(op, c, x, /*allowF32=*/false)) ||
+      failed(checkElementType(op, y, x, /*allowF32=*/false)) ||
+      failed(checkElementType(op, a, x, /*allowF32=*/true)) ||
+      failed(checkElementType(op, finalState, x, /*allowF32=*/true)))
+    return failure();
+  if (op.getInitState() &&
+      failed(checkElementType(op, operand("init_state", op.getInitState()),
+                              finalState, /*allowF32=*/false)))
+    return failure();
+  return success();
+}
+
+template <typename ScanLikeOp>
+static OperatorSizes getScanLikeSizes(ScanLikeOp op) {
+  Value x = op.getX(), a = op.getA(), b = op.getB(), c = op.getC();
+  Value init = op.getInitState(), y = op.getY(), s = op.getFinalState();
+  OperatorSizes sizes;
+  sizes.batch =
+      firstStatic({{x, 0}, {a, 0}, {b, 0}, {c, 0}, {init, 0}, {y, 0}, {s, 0}});
+  sizes.seqLen = firstStatic({{x, 1}, {a, 1}, {b, 1}, {c, 1}, {y, 1}});
+  sizes.srcLen = sizes.seqLen;
+  sizes.numHeads = sizes.numValueHeads = firstStatic({{x, 2}});
+  sizes.numQueryHeads = sizes.numKeyHeads = firstStatic({{b, 2}});
+  sizes.headDim = firstStatic({{x, 3}});
+  sizes.stateDim = firstStatic({{b, 3}});
+  return sizes;
+}
+
+/// Compulsory traffic of a scan-like op: every operand read once, every
+/// result written once.
+template <typename ScanLikeOp>
+static double getScanLikeBytes(ScanLikeOp op, const OperatorSizes &sz) {
+  double bt = static_cast<double>(sz.batch) * sz.seqLen;
+  double bhpn =
+      static_cast<double>(sz.batch) * sz.numHeads * sz.headDim * sz.stateDim;
+  double decay = bt * sz.numHeads *
+                 (op.getDecayKind() == DecayKind::Diagonal ? sz.stateDim : 1);
+  return tensorBytes(op.getX(), bt * sz.numHeads * sz.headDim) +
+         tensorBytes(op.getA(), decay) +
+         tensorBytes(op.getB(), bt * sz.numKeyHeads * sz.stateDim) +
+         tensorBytes(op.getC(), bt * sz.numQueryHeads * sz.stateDim) +
+         tensorBytes(op.getInitState(), bhpn) +
+         tensorBytes(op.getY(), bt * sz.numHeads * sz.headDim) +
+         tensorBytes(op.getFinalState(), bhpn);
+}
+
+template <typename ScanLikeOp>
+static DecayKind getScanLikeDecayKind(ScanLikeOp op) {
+  return cast<RankedTensorType>(op.getA().getType()).getRank() == 3
+             ? DecayKind::Scalar
+             : DecayKind::Diagonal;
+}
+
+template <typename ScanLikeOp>
+static int64_t getScanLikeStateSize(ScanLikeOp op) {
+  OperatorSizes sizes = op.getSizes();
+  return sizes.numHeads * sizes.headDim * sizes.stateDim;
+}
+
+LogicalResult ScanOp::verify() { return verifyScanLike(*this); }
+
+Form ScanOp::getForm() { return Form::Recurrent; }
+bool ScanOp::isCausal() { return true; }
+DecayKind ScanOp::getDecayKind() { return getScanLikeDecayKind(*this); }
+std::optional<int64_t> ScanOp::getStateSize() {
+  return getScanLikeStateSize(*this);
+}
+OperatorSizes ScanOp::getSizes() { return getScanLikeSizes(*this); }
+
+OperatorCost ScanOp::getCost(const OperatorSizes &sizes) {
+  assert(sizes.isStatic() && "cost needs static sizes");
+  // Per head and step: decay the p x n state (pn), add x B^T (2pn), and
+  // contract with C (2pn).
+  double flops = 5.0 * sizes.batch * sizes.numHeads * sizes.seqLen *
+                 sizes.headDim * sizes.stateDim;
+  return {flops, getScanLikeBytes(*this, sizes)};
+}
+
+LogicalResult ChunkedScanOp::verify() {
+  if (getChunkSize() <= 0)
+    return emitOpError() << "chunk_size must be positive, but is "
+                         << getChunkSize();
+  return verifyScanLike(*this);
+}
+
+Form ChunkedScanOp::getForm() { return Form::Chunked; }
+bool ChunkedScanOp::isCausal() { return true; }
+DecayKind ChunkedScanOp::getDecayKind() { return getScanLikeDecayKind(*this); }
+std::optional<int64_t> ChunkedScanOp::getStateSize() {
+  return getScanLikeStateSize(*this);
+}
+OperatorSizes ChunkedScanOp::getSizes() { return getScanLikeSizes(*this); }
+
+OperatorCost ChunkedScanOp::getCost(const OperatorSizes &sizes) {
+  assert(sizes.isStatic() && "cost needs static sizes");
+  // Per head: the intra-chunk products C B^T (2tQn) and (L o C B^T) X (2tQp),
+  // chunk states (2tnp) and the off-diagonal output C S (2tnp). A sequence
+  // shorter than a chunk is one chunk of length t.
+  double q = std::min<int64_t>(getChunkSize(), sizes.seqLen);
+  double n = sizes.stateDim, p = sizes.headDim;
+  double flops = 2.0 * sizes.batch * sizes.numHeads * sizes.seqLen *
+                 (q * n + q * p + 2 * n * p);
+  return {flops, getScanLikeBytes(*this, sizes)};
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  ShapeChecker shapes(*this);
+  NamedValue q = operand("q", getQ());
+  NamedValue k = operand("k", getK());
+  NamedValue v = operand("v", getV());
+  NamedValue y = result("y", getY());
+
+  bool semiseparable = getMask() == Mask::Semiseparable;
+  if (semiseparable && !getDecay())
+    return emitOpError("mask 'semiseparable' requires a decay operand");
+  if (!semiseparable && getDecay())
+    return emitOpError()
+           << "a decay operand is only allowed with mask 'semiseparable', "
+           << "but the mask is '" << stringifyMask(getMask()) << "'";
+  if (!std::isfinite(getScale().convertToFloat()))
+    return emitOpError() << "scale must be finite, but is "
+                         << getScale().convertToFloat();
+
+  if (failed(shapes.check(q, {"b", "t", "h_q", "n"})) ||
+      failed(shapes.check(k, {"b", "s", "h_k", "n"})) ||
+      failed(shapes.check(v, {"b", "s", "h_v", "p"})) ||
+      failed(shapes.check(y, {"b", "t", "H", "p"})))
+    return failure();
+  if (getDecay() &&
+      failed(shapes.check(operand("decay", getDecay()), {"b", "t", "H"})))
+    return failure();
+
+  int64_t numHeads = shapes.get("H");
+  int64_t maxHeads = 0;
+  for (StringRef name : {"h_q", "h_k", "h_v"}) {
+    int64_t heads = shapes.get(name);
+    if (heads == 0 || numHeads % heads != 0)
+      return emitOpError() << "head count " << name << " = " << heads
+                           << " must divide the output head count H = "
+                           << numHeads;
+    maxHeads = std::max(maxHeads, heads);
+  }
+  if (numHeads != maxHeads)
+    return emitOpError() << "output head count H = " << numHeads
+                         << " must equal the largest operand head count "
+                         << maxHeads;
+
+  int64_t t = shapes.get("t"), s = shapes.get("s");
+  if (getMask() != Mask::None && !ShapedType::isDynamic(t) &&
+      !ShapedType::isDynamic(s) && t != s)
+    return emitOpError() << "mask '" << stringifyMask(getMask())
+                         << "' requires as many keys as queries, but t = " << t
+                         << " and s = " << s;
+
+  if (failed(checkElementType(*this, k, q, /*allowF32=*/false)) ||
+      failed(checkElementType(*this, v, q, /*allowF32=*/false)) ||
+      failed(checkElementType(*this, y, q, /*allowF32=*/false)))
+    return failure();
+  if (getDecay() && failed(checkElementType(*this, operand("decay", getDecay()),
+                                            q, /*allowF32=*/true)))
+    return failure();
+  return success();
+}
+
+Form AttentionOp::getForm() { return Form::Attention; }
+bool AttentionOp::isCausal() { return getMask() != Mask::None; }
+
+DecayKind AttentionOp::getDecayKind() {
+  return getMask() == Mask::Semiseparable ? DecayKind::Scalar : DecayKind::None;
+}
+
+std::optional<int64_t> AttentionOp::getStateSize() {
+  // Only causal identity-kernel attention is a finite-state recurrence; a
+  // softmax kernel's interaction rank grows with the sequence.
+  if (getKernel() != Kernel::Identity || !isCausal())
+    return std::nullopt;
+  OperatorSizes sizes = getSizes();
+  return sizes.numHeads * sizes.headDim * sizes.stateDim;
+}
+
+OperatorSizes AttentionOp::getSizes() {
+  Value q = getQ(), k = getK(), v = getV(), y = getY(), decay = getDecay();
+  OperatorSizes sizes;
+  sizes.batch = firstStatic({{q, 0}, {k, 0}, {v, 0}, {y, 0}, {decay, 0}});
+  sizes.seqLen = firstStatic({{q, 1}, {y, 1}, {decay, 1}});
+  sizes.srcLen = firstStatic({{k, 1}, {v, 1}});
+  // A causal mask makes the lengths equal even when only one is static.
+  if (isCausal()) {
+    if (ShapedType::isDynamic(sizes.seqLen))
+      sizes.seqLen = sizes.srcLen;
+    if (ShapedType::isDynamic(sizes.srcLen))
+      sizes.srcLen = sizes.seqLen;
+  }
+  sizes.numHeads = firstStatic({{y, 2}});
+  sizes.numQueryHeads = firstStatic({{q, 2}});
+  sizes.numKeyHeads = firstStatic({{k, 2}});
+  sizes.numValueHeads = firstStatic({{v, 2}});
+  sizes.headDim = firstStatic({{v, 3}});
+  sizes.stateDim = firstStatic({{q, 3}});
+  return sizes;
+}
+
+OperatorCost AttentionOp::getCost(const OperatorSizes &sz) {
+  assert(sz.isStatic() && "cost needs static sizes");
+  // Per head and (query, key) pair: the score q.k (2n) and its share of the
+  // weighted sum of values (2p). Kernel and mask arithmetic is not counted.
+  double pairs = OperatorSizes::numPairs(sz.seqLen, sz.srcLen, isCausal());
+  double flops =
+      2.0 * sz.batch * sz.numHeads * pairs * (sz.stateDim + sz.headDim);
+  double bt = static_cast<double>(sz.batch) * sz.seqLen;
+  double bs = static_cast<double>(sz.batch) * sz.srcLen;
+  double bytes = tensorBytes(getQ(), bt * sz.numQueryHeads * sz.stateDim) +
+                 tensorBytes(getK(), bs * sz.numKeyHeads * sz.stateDim) +
+                 tensorBytes(getV(), bs * sz.numValueHeads * sz.headDim) +
+                 tensorBytes(getDecay(), bt * sz.numHeads) +
+                 tensorBytes(getY(), bt * sz.numHeads * sz.headDim);
+  return {flops, bytes};
+}
+
+#define GET_OP_CLASSES
+#include "interact/Dialect/Interact/IR/InteractOps.cpp.inc"

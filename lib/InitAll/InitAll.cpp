@@ -1,0 +1,14 @@
+//===- InitAll.cpp - Register everything interact provides ----------------===//
+
+#include "interact/InitAll.h"
+
+#include "interact/Dialect/Interact/IR/InteractDialect.h"
+#include "interact/Dialect/Interact/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::interact::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<InteractDialect>();
+}
+
+void mlir::interact::registerAllPasses() { registerInteractPasses(); }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+#===- install-deps.sh - Install the Debian packages interact needs ------------===#
+#
+# Idempotent: installs only what is missing, so it is cheap to call before every
+# build. Needs root (or sudo) and Debian 12 with the bookworm-security suite, which
+# carries LLVM/MLIR 22.
+#
+#===----------------------------------------------------------------------------===#
+set -euo pipefail
+
+packages=(
+  # Toolchain and build system.
+  build-essential cmake ninja-build lld git
+  # LLVM/MLIR 22: headers, the libLLVM/libMLIR dylibs, FileCheck, mlir-tblgen,
+  # mlir-opt (for the plugin test) and lit.
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # Unit tests.
+  libgtest-dev libgmock-dev
+  # Reference implementations and benchmark baselines.
+  python3 python3-numpy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,32 @@
+# -*- Python -*-
+# lit configuration of interact's regression and integration tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "INTERACT"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py", "Unit"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.interact_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%interact_src", config.interact_src_root))
+config.substitutions.append(
+    ("%interact_plugin",
+     os.path.join(config.interact_lib_dir, "InteractPlugin" + config.llvm_shlib_ext)))
+config.substitutions.append(
+    ("%mlir_opt", os.path.join(config.mlir_tools_dir, "mlir-opt")))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tools = ["interact-opt"]
+llvm_config.add_tool_substitutions(tools, [config.interact_tools_dir])
