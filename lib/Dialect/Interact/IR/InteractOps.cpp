@@ -14,7 +14,6 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 
-#include <cmath>
 
 using namespace mlir;
 using namespace mlir::interact;
@@ -273,9 +272,11 @@ OperatorCost ScanOp::getCost(const OperatorSizes &sizes) {
 }
 
 LogicalResult ChunkedScanOp::verify() {
-  if (getChunkSize() <= 0)
+  // I64Attr reads back unsigned; the sign matters here.
+  int64_t chunkSize = getChunkSizeAttr().getInt();
+  if (chunkSize <= 0)
     return emitOpError() << "chunk_size must be positive, but is "
-                         << getChunkSize();
+                         << chunkSize;
   return verifyScanLike(*this);
 }
 
@@ -292,7 +293,7 @@ OperatorCost ChunkedScanOp::getCost(const OperatorSizes &sizes) {
   // Per head: the intra-chunk products C B^T (2tQn) and (L o C B^T) X (2tQp),
   // chunk states (2tnp) and the off-diagonal output C S (2tnp). A sequence
   // shorter than a chunk is one chunk of length t.
-  double q = std::min<int64_t>(getChunkSize(), sizes.seqLen);
+  double q = std::min<int64_t>(getChunkSizeAttr().getInt(), sizes.seqLen);
   double n = sizes.stateDim, p = sizes.headDim;
   double flops = 2.0 * sizes.batch * sizes.numHeads * sizes.seqLen *
                  (q * n + q * p + 2 * n * p);
@@ -317,9 +318,8 @@ LogicalResult AttentionOp::verify() {
     return emitOpError()
            << "a decay operand is only allowed with mask 'semiseparable', "
            << "but the mask is '" << stringifyMask(getMask()) << "'";
-  if (!std::isfinite(getScale().convertToFloat()))
-    return emitOpError() << "scale must be finite, but is "
-                         << getScale().convertToFloat();
+  if (!getScale().isFinite())
+    return emitOpError() << "scale must be finite, but is " << getScaleAttr();
 
   if (failed(shapes.check(q, {"b", "t", "h_q", "n"})) ||
       failed(shapes.check(k, {"b", "s", "h_k", "n"})) ||
