@@ -150,6 +150,49 @@ double tensorBytes(Value value, double numElements) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Custom assembly: `keyword %operand` for an optional operand
+//===----------------------------------------------------------------------===//
+
+/// Parses `keyword %value` when `keyword` is present. Unlike ODS's optional
+/// group, a keyword without its operand is an error, not an absent operand.
+static ParseResult
+parseKeywordOperand(OpAsmParser &parser, StringRef keyword,
+                    std::optional<OpAsmParser::UnresolvedOperand> &operand) {
+  if (failed(parser.parseOptionalKeyword(keyword)))
+    return success();
+  operand.emplace();
+  return parser.parseOperand(*operand);
+}
+
+static void printKeywordOperand(OpAsmPrinter &printer, StringRef keyword,
+                                Value operand) {
+  // The format suppresses the space before the directive, so that an absent
+  // operand prints nothing.
+  if (operand)
+    printer << ' ' << keyword << ' ' << operand;
+}
+
+/// `init %state` of scan and chunked_scan.
+static ParseResult
+parseInitState(OpAsmParser &parser,
+               std::optional<OpAsmParser::UnresolvedOperand> &operand) {
+  return parseKeywordOperand(parser, "init", operand);
+}
+static void printInitState(OpAsmPrinter &printer, Operation *, Value operand) {
+  printKeywordOperand(printer, "init", operand);
+}
+
+/// `decay %a` of attention.
+static ParseResult
+parseDecay(OpAsmParser &parser,
+           std::optional<OpAsmParser::UnresolvedOperand> &operand) {
+  return parseKeywordOperand(parser, "decay", operand);
+}
+static void printDecay(OpAsmPrinter &printer, Operation *, Value operand) {
+  printKeywordOperand(printer, "decay", operand);
+}
+
+//===----------------------------------------------------------------------===//
 // ScanOp and ChunkedScanOp
 //===----------------------------------------------------------------------===//
 

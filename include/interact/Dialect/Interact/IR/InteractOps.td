@@ -34,7 +34,9 @@ class Interact_ScanLikeOp<string mnemonic, dag extraArgs = (ins),
   let results = (outs
     Res<Interact_FloatTensor, "outputs, b x t x h x p">:$y,
     Res<Interact_FloatTensor, "final state, b x h x p x n">:$final_state);
-  let assemblyFormat = "$x `,` $a `,` $B `,` $C (`init` $init_state^)? "
+  // The init clause is a custom directive: ODS's `(`init` $init_state^)?`
+  // would accept a bare `init` and silently drop it.
+  let assemblyFormat = "$x `,` $a `,` $B `,` $C `` custom<InitState>($init_state) "
       # extraFormat # " attr-dict `:` type(operands) `->` type(results)";
   let hasVerifier = 1;
 }
@@ -144,7 +146,8 @@ def Interact_AttentionOp : Interact_Op<"attention", [Pure,
     DefaultValuedAttr<F32Attr, "1.0f">:$scale);
   let results = (outs Res<Interact_FloatTensor, "outputs, b x t x H x p">:$y);
   let assemblyFormat = [{
-    `` $kernel `` $mask $q `,` $k `,` $v (`decay` $decay^)? (`scale` $scale^)?
+    `` $kernel `` $mask $q `,` $k `,` $v `` custom<Decay>($decay)
+    (`scale` $scale^)?
     attr-dict `:` type(operands) `->` type($y)
   }];
   let hasVerifier = 1;
