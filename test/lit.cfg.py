@@ -19,6 +19,7 @@ config.test_exec_root = os.path.join(config.interact_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%interact_src", config.interact_src_root))
+config.substitutions.append(("%interact_obj", config.interact_obj_root))
 config.substitutions.append(
     ("%interact_plugin",
      os.path.join(config.interact_lib_dir, "InteractPlugin" + config.llvm_shlib_ext)))

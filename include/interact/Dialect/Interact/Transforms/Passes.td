@@ -16,11 +16,13 @@ def PrintStructurePass : Pass<"interact-print-structure"> {
     hints. The IR is not changed.
 
     ```mlir
-    // interact-opt --interact-print-structure input.mlir
-    %y, %s = interact.scan %x, %a, %B, %C : ...
+    // interact-opt --interact-print-structure ssd.mlir
+    %y, %s = interact.scan %x, %a, %B, %C
+        : tensor<2x64x8x64xf32>, tensor<2x64x8xf32>, tensor<2x64x1x64xf32>,
+          tensor<2x64x1x64xf32> -> tensor<2x64x8x64xf32>, tensor<2x8x64x64xf32>
     // remark: recurrent form, causal, scalar decay, state of 32768 elements;
-    //         at b=2 t=64 s=64 H=8 h_q=1 h_k=1 h_v=8 p=64 n=64:
-    //         1.31e+07 FLOP, 1.64e+06 bytes (8.00 FLOP/byte)
+    //   at b=2 t=64 s=64 H=8 h_q=1 h_k=1 h_v=8 p=64 n=64:
+    //   2.1e+07 FLOP, 8.56e+05 bytes (24.50 FLOP/byte)
     ```
   }];
   let options = [
