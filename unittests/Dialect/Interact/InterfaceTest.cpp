@@ -16,6 +16,8 @@
 
 #include "gtest/gtest.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::interact;
 
@@ -158,9 +160,15 @@ TEST_F(InterfaceTest, NonCausalAttentionCountsEveryPair) {
 }
 
 TEST(OperatorSizesTest, NumPairs) {
-  EXPECT_EQ(OperatorSizes::numPairs(1, 1, /*causal=*/true), 1);
-  EXPECT_EQ(OperatorSizes::numPairs(4, 4, /*causal=*/true), 10);
-  EXPECT_EQ(OperatorSizes::numPairs(4, 6, /*causal=*/false), 24);
+  EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(1, 1, /*causal=*/true), 1);
+  EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(4, 4, /*causal=*/true), 10);
+  EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(4, 6, /*causal=*/false), 24);
+  // Sizes whose pair count overflows int64 still count.
+  EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(int64_t(1) << 40, 1, false),
+                   std::ldexp(1.0, 40));
+  EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(int64_t(1) << 40, int64_t(1) << 40,
+                                           false),
+                   std::ldexp(1.0, 80));
 }
 
 } // namespace

@@ -24,8 +24,9 @@ OperatorSizes OperatorSizes::withHints(int64_t batchHint,
   return sizes;
 }
 
-int64_t OperatorSizes::numPairs(int64_t seqLen, int64_t srcLen, bool causal) {
-  return causal ? seqLen * (seqLen + 1) / 2 : seqLen * srcLen;
+double OperatorSizes::numPairs(int64_t seqLen, int64_t srcLen, bool causal) {
+  double t = seqLen, s = srcLen;
+  return causal ? t * (t + 1) / 2 : t * s;
 }
 
 llvm::raw_ostream &mlir::interact::operator<<(llvm::raw_ostream &os,

@@ -13,7 +13,9 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::interact;
@@ -289,10 +291,18 @@ static DecayKind getScanLikeDecayKind(ScanLikeOp op) {
              : DecayKind::Diagonal;
 }
 
+/// Returns `h * p * n`, saturated at INT64_MAX for absurd static sizes.
+static int64_t getStateElements(const OperatorSizes &sizes) {
+  uint64_t elements = llvm::SaturatingMultiply<uint64_t>(
+      llvm::SaturatingMultiply<uint64_t>(sizes.numHeads, sizes.headDim),
+      sizes.stateDim);
+  return static_cast<int64_t>(
+      std::min<uint64_t>(elements, std::numeric_limits<int64_t>::max()));
+}
+
 template <typename ScanLikeOp>
 static int64_t getScanLikeStateSize(ScanLikeOp op) {
-  OperatorSizes sizes = op.getSizes();
-  return sizes.numHeads * sizes.headDim * sizes.stateDim;
+  return getStateElements(op.getSizes());
 }
 
 LogicalResult ScanOp::verify() { return verifyScanLike(*this); }
@@ -318,8 +328,7 @@ LogicalResult ChunkedScanOp::verify() {
   // I64Attr reads back unsigned; the sign matters here.
   int64_t chunkSize = getChunkSizeAttr().getInt();
   if (chunkSize <= 0)
-    return emitOpError() << "chunk_size must be positive, but is "
-                         << chunkSize;
+    return emitOpError() << "chunk_size must be positive, but is " << chunkSize;
   return verifyScanLike(*this);
 }
 
@@ -417,8 +426,7 @@ std::optional<int64_t> AttentionOp::getStateSize() {
   // softmax kernel's interaction rank grows with the sequence.
   if (getKernel() != Kernel::Identity || !isCausal())
     return std::nullopt;
-  OperatorSizes sizes = getSizes();
-  return sizes.numHeads * sizes.headDim * sizes.stateDim;
+  return getStateElements(getSizes());
 }
 
 OperatorSizes AttentionOp::getSizes() {
@@ -448,8 +456,8 @@ OperatorCost AttentionOp::getCost(const OperatorSizes &sz) {
   // Per head and (query, key) pair: the score q.k (2n) and its share of the
   // weighted sum of values (2p). Kernel and mask arithmetic is not counted.
   double pairs = OperatorSizes::numPairs(sz.seqLen, sz.srcLen, isCausal());
-  double flops =
-      2.0 * sz.batch * sz.numHeads * pairs * (sz.stateDim + sz.headDim);
+  double flops = 2.0 * sz.batch * sz.numHeads * pairs *
+                 (static_cast<double>(sz.stateDim) + sz.headDim);
   double bt = static_cast<double>(sz.batch) * sz.seqLen;
   double bs = static_cast<double>(sz.batch) * sz.srcLen;
   double bytes = tensorBytes(getQ(), bt * sz.numQueryHeads * sz.stateDim) +

@@ -44,8 +44,9 @@ struct OperatorSizes {
   OperatorSizes withHints(int64_t batch, int64_t seqLen) const;
   /// Number of (query, key) pairs each output head combines, per batch
   /// element: `t (t + 1) / 2` with a causal or semiseparable mask (t == s),
-  /// `t * s` without.
-  static int64_t numPairs(int64_t seqLen, int64_t srcLen, bool causal);
+  /// `t * s` without. A double, like every cost figure, so that large sizes
+  /// cannot overflow.
+  static double numPairs(int64_t seqLen, int64_t srcLen, bool causal);
 };
 
 /// FLOPs and compulsory memory traffic of one realization at given sizes.
