@@ -300,6 +300,29 @@ func.func @scan_states_disagree(%x: tensor<1x4x2x8xf16>, %a: tensor<1x4x2xf32>,
   return
 }
 
+// -----
+
+func.func @scan_output_type(%x: tensor<1x4x2x8xbf16>, %a: tensor<1x4x2xf32>,
+                            %b: tensor<1x4x1x16xbf16>) {
+  // expected-error @+1 {{result 'y' has element type 'f32', but operand 'x' has 'bf16'}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x4x2x8xbf16>, tensor<1x4x2xf32>, tensor<1x4x1x16xbf16>,
+        tensor<1x4x1x16xbf16> -> tensor<1x4x2x8xf32>, tensor<1x2x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @scan_f16_state_for_bf16(%x: tensor<1x4x2x8xbf16>,
+                                   %a: tensor<1x4x2xf32>,
+                                   %b: tensor<1x4x1x16xbf16>) {
+  // expected-error @+1 {{result 'final_state' must have element type f32 or that of operand 'x' ('bf16'), but has 'f16'}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x4x2x8xbf16>, tensor<1x4x2xf32>, tensor<1x4x1x16xbf16>,
+        tensor<1x4x1x16xbf16> -> tensor<1x4x2x8xbf16>, tensor<1x2x8x16xf16>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // chunked_scan
 //===----------------------------------------------------------------------===//
