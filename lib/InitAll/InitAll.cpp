@@ -2,8 +2,10 @@
 
 #include "interact/InitAll.h"
 
+#include "interact/Conversion/Passes.h"
 #include "interact/Dialect/Interact/IR/InteractDialect.h"
 #include "interact/Dialect/Interact/Transforms/Passes.h"
+#include "interact/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -11,4 +13,8 @@ void mlir::interact::registerAllDialects(DialectRegistry &registry) {
   registry.insert<InteractDialect>();
 }
 
-void mlir::interact::registerAllPasses() { registerInteractPasses(); }
+void mlir::interact::registerAllPasses() {
+  registerInteractPasses();
+  registerInteractConversionPasses();
+  registerPipelines();
+}

@@ -310,6 +310,7 @@ LogicalResult ScanOp::verify() { return verifyScanLike(*this); }
 Form ScanOp::getForm() { return Form::Recurrent; }
 bool ScanOp::isCausal() { return true; }
 DecayKind ScanOp::getDecayKind() { return getScanLikeDecayKind(*this); }
+Value ScanOp::getDecayOperand() { return getA(); }
 std::optional<int64_t> ScanOp::getStateSize() {
   return getScanLikeStateSize(*this);
 }
@@ -335,6 +336,7 @@ LogicalResult ChunkedScanOp::verify() {
 Form ChunkedScanOp::getForm() { return Form::Chunked; }
 bool ChunkedScanOp::isCausal() { return true; }
 DecayKind ChunkedScanOp::getDecayKind() { return getScanLikeDecayKind(*this); }
+Value ChunkedScanOp::getDecayOperand() { return getA(); }
 std::optional<int64_t> ChunkedScanOp::getStateSize() {
   return getScanLikeStateSize(*this);
 }
@@ -420,6 +422,8 @@ bool AttentionOp::isCausal() { return getMask() != Mask::None; }
 DecayKind AttentionOp::getDecayKind() {
   return getMask() == Mask::Semiseparable ? DecayKind::Scalar : DecayKind::None;
 }
+
+Value AttentionOp::getDecayOperand() { return getDecay(); }
 
 std::optional<int64_t> AttentionOp::getStateSize() {
   // Only causal identity-kernel attention is a finite-state recurrence; a

@@ -16,6 +16,7 @@ def InteractOpInterface : OpInterface<"InteractOpInterface"> {
     * `isCausal()`: whether `y_i` depends only on inputs at positions `<= i`;
     * `getDecayKind()`: none (plain causal or no mask), scalar (one decay per
       head and step) or diagonal (one decay per state column);
+    * `getDecayOperand()`: the operand holding the log-space decays, if any;
     * `getStateSize()`: elements of recurrent state per batch element
       (`h * p * n`) when the operator has a finite-state recurrence, and
       nothing when it has none (softmax kernels, non-causal masks);
@@ -32,6 +33,11 @@ def InteractOpInterface : OpInterface<"InteractOpInterface"> {
       "bool", "isCausal">,
     InterfaceMethod<"Returns the structure of the operator's decay.",
       "::mlir::interact::DecayKind", "getDecayKind">,
+    InterfaceMethod<[{
+        Returns the operand holding the log-space decays, or a null value
+        when the operator has none.
+      }],
+      "::mlir::Value", "getDecayOperand">,
     InterfaceMethod<[{
         Returns the number of recurrent-state elements per batch element, or
         std::nullopt when the operator has no finite-state recurrence.

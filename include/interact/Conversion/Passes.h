@@ -1,0 +1,33 @@
+//===- Passes.h - interact conversion passes --------------------*- C++ -*-===//
+
+#ifndef INTERACT_CONVERSION_PASSES_H
+#define INTERACT_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace mlir::interact {
+
+#define GEN_PASS_DECL
+#include "interact/Conversion/Passes.h.inc"
+
+/// Adds the patterns that lower interact ops to linalg/tensor/scf. With
+/// `reference`, ops are lowered by their plain float64 definitions.
+void populateInteractToLinalgPatterns(RewritePatternSet &patterns,
+                                      bool reference);
+
+#define GEN_PASS_REGISTRATION
+#include "interact/Conversion/Passes.h.inc"
+
+} // namespace mlir::interact
+
+#endif // INTERACT_CONVERSION_PASSES_H

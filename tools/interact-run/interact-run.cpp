@@ -1,0 +1,666 @@
+//===- interact-run.cpp - JIT-compile and run a function on the CPU -------===//
+//
+// In the style of mlir-runner and iree-run-module: compiles one function of
+// an MLIR file with interact-cpu-pipeline, runs it on .npy or seeded random
+// inputs, prints or writes its outputs, and optionally checks them against
+// the float64 reference lowering or times repeated runs.
+//
+// Every bad input (file, flag, shape, dtype, function) ends in one
+// "interact-run: error: ..." line (after any located MLIR diagnostics) and
+// exit code 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "interact/Dialect/Interact/IR/InteractOps.h"
+#include "interact/InitAll.h"
+#include "interact/Pipelines/Pipelines.h"
+#include "interact/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <set>
+
+using namespace mlir;
+using namespace mlir::interact;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("interact-run options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<input .mlir file>"),
+                                      cl::cat(category));
+static cl::opt<std::string>
+    functionName("function",
+                 cl::desc("Function to run (default: the only public one)"),
+                 cl::value_desc("name"), cl::cat(category));
+static cl::list<std::string> inputPaths("input",
+                                        cl::desc("An input, in argument order"),
+                                        cl::value_desc("@path.npy"),
+                                        cl::cat(category));
+static cl::list<std::string>
+    outputPaths("output", cl::desc("Where to write a result, in result order"),
+                cl::value_desc("@path.npy"), cl::cat(category));
+static cl::opt<uint64_t> randomSeed(
+    "random-inputs",
+    cl::desc("Make every input from a generator seeded with SEED: decays "
+             "-softplus(N(0,1)-4)*U(0.5,3), rank-2 weights N(0,1)/sqrt(rows), "
+             "others N(0,1)"),
+    cl::value_desc("SEED"), cl::cat(category));
+static cl::list<std::string> dimValues(
+    "dim",
+    cl::desc("Size of a dynamic dimension of random inputs: b (dimension 0, "
+             "default 2), t (dimension 1, default 64), s (dimension 1 of "
+             "attention keys and values, default t)"),
+    cl::value_desc("NAME=VALUE"), cl::cat(category));
+static cl::opt<bool>
+    check("check",
+          cl::desc("Compare the outputs with the float64 reference lowering"),
+          cl::cat(category));
+static cl::opt<unsigned>
+    benchmarkRuns("benchmark",
+                  cl::desc("Time N runs after a warm-up; print median, min "
+                           "and max milliseconds"),
+                  cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<bool> printPipeline("print-pipeline",
+                                   cl::desc("Print the full pass pipeline"),
+                                   cl::cat(category));
+
+namespace {
+
+/// Prints "interact-run: error: <message>" and returns failure.
+LogicalResult fail(const llvm::Twine &message) {
+  llvm::errs() << "interact-run: error: " << message << "\n";
+  return failure();
+}
+
+std::string typeString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  return llvm::join(
+      llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), "x");
+}
+
+/// The .npy dtype of an MLIR element type, if interact-run can pass it.
+std::optional<npy::DType> dtypeOf(Type type) {
+  if (type.isF16())
+    return npy::DType::F16;
+  if (type.isBF16())
+    return npy::DType::BF16;
+  if (type.isF32())
+    return npy::DType::F32;
+  if (type.isF64())
+    return npy::DType::F64;
+  if (type.isSignlessInteger(32))
+    return npy::DType::I32;
+  if (type.isSignlessInteger(64))
+    return npy::DType::I64;
+  return std::nullopt;
+}
+
+/// Checks that every argument and result of `fn` is a ranked tensor of a
+/// supported element type.
+LogicalResult checkSignature(func::FuncOp fn) {
+  auto checkType = [&](Type type, StringRef what, unsigned i) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && dtypeOf(tensor.getElementType()))
+      return success();
+    return fail(what + " " + llvm::Twine(i) + " of @" + fn.getSymName() +
+                " has type " + typeString(type) +
+                "; interact-run passes ranked tensors of f16, bf16, f32, "
+                "f64, i32 and i64 only");
+  };
+  for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
+    if (failed(checkType(type, "argument", i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(fn.getResultTypes()))
+    if (failed(checkType(type, "result", i)))
+      return failure();
+  return success();
+}
+
+/// Finds the function to run.
+FailureOr<func::FuncOp> findFunction(ModuleOp module) {
+  SmallVector<func::FuncOp> candidates;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isDeclaration() &&
+        (functionName.getNumOccurrences() ? fn.getSymName() == functionName
+                                          : fn.isPublic()))
+      candidates.push_back(fn);
+  if (candidates.size() == 1)
+    return candidates.front();
+  SmallVector<std::string> names;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isDeclaration())
+      names.push_back(("@" + fn.getSymName()).str());
+  std::string available = names.empty() ? "none" : llvm::join(names, ", ");
+  if (functionName.getNumOccurrences())
+    return fail("no function @" + functionName + " in " + inputFile +
+                " (functions: " + available + ")");
+  if (candidates.empty())
+    return fail("no public function to run in " + inputFile);
+  return fail(inputFile + " has several public functions (" + available +
+              "): choose one with --function=NAME");
+}
+
+/// Strips the leading '@' of an --input/--output value.
+FailureOr<StringRef> npyPath(StringRef value, StringRef flag) {
+  if (!value.consume_front("@") || value.empty())
+    return fail("--" + flag + " takes @path.npy, got '" + value + "'");
+  return value;
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs
+//===----------------------------------------------------------------------===//
+
+LogicalResult readInputs(func::FuncOp fn, std::vector<npy::Array> &arrays) {
+  unsigned numArgs = fn.getNumArguments();
+  if (inputPaths.size() != numArgs)
+    return fail("@" + fn.getSymName() + " takes " + llvm::Twine(numArgs) +
+                " arguments, but " + llvm::Twine(inputPaths.size()) +
+                " --input were given");
+  for (auto [i, value] : llvm::enumerate(inputPaths)) {
+    FailureOr<StringRef> path = npyPath(value, "input");
+    if (failed(path))
+      return failure();
+    llvm::Expected<npy::Array> array = npy::read(*path);
+    if (!array)
+      return fail("input " + llvm::Twine(i) + ": " +
+                  llvm::toString(array.takeError()));
+    auto type = cast<RankedTensorType>(fn.getArgumentTypes()[i]);
+    npy::DType expected = *dtypeOf(type.getElementType());
+    if (array->dtype != expected)
+      return fail("input " + llvm::Twine(i) + " ('" + *path + "') has dtype " +
+                  npy::getName(array->dtype) + ", but argument " +
+                  llvm::Twine(i) + " of @" + fn.getSymName() + " is " +
+                  typeString(type));
+    bool fits = static_cast<int64_t>(array->shape.size()) == type.getRank();
+    for (int64_t d = 0; fits && d < type.getRank(); ++d)
+      fits = type.isDynamicDim(d) || type.getDimSize(d) == array->shape[d];
+    if (!fits)
+      return fail("input " + llvm::Twine(i) + " ('" + *path + "') has shape " +
+                  shapeString(array->shape) + ", but argument " +
+                  llvm::Twine(i) + " of @" + fn.getSymName() + " is " +
+                  typeString(type));
+    arrays.push_back(std::move(*array));
+  }
+  return success();
+}
+
+/// How random values of an argument are drawn and how its dynamic dimension
+/// 1 is named, from the interact operands it feeds directly.
+struct ArgumentRole {
+  bool decay = false;
+  bool attentionSource = false;
+};
+
+ArgumentRole roleOf(BlockArgument arg) {
+  ArgumentRole role;
+  for (OpOperand &use : arg.getUses()) {
+    if (auto op = dyn_cast<InteractOpInterface>(use.getOwner()))
+      if (op.getDecayOperand() == arg)
+        role.decay = true;
+    if (auto op = dyn_cast<AttentionOp>(use.getOwner()))
+      if (use.get() == op.getK() || use.get() == op.getV())
+        role.attentionSource = true;
+  }
+  return role;
+}
+
+LogicalResult randomInputs(func::FuncOp fn, std::vector<npy::Array> &arrays) {
+  llvm::StringMap<int64_t> sizes = {{"b", 2}, {"t", 64}};
+  for (StringRef spec : dimValues) {
+    auto [name, value] = spec.split('=');
+    int64_t size;
+    if (value.getAsInteger(10, size) || size < 0 ||
+        !llvm::is_contained({"b", "t", "s"}, name))
+      return fail("--dim takes b=N, t=N or s=N with N >= 0, got '" + spec +
+                  "'");
+    sizes[name] = size;
+  }
+  if (!sizes.count("s"))
+    sizes["s"] = sizes["t"];
+
+  std::mt19937_64 generator(randomSeed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.5, 3.0);
+  for (BlockArgument arg : fn.getArguments()) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    ArgumentRole role = roleOf(arg);
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d)) {
+        shape.push_back(type.getDimSize(d));
+        continue;
+      }
+      if (d > 1)
+        return fail("dimension " + llvm::Twine(d) + " of argument " +
+                    llvm::Twine(arg.getArgNumber()) + " (" + typeString(type) +
+                    ") is dynamic; only dimensions 0 (b) and 1 (t or s) can "
+                    "be chosen with --dim");
+      shape.push_back(d == 0 ? sizes["b"]
+                             : sizes[role.attentionSource ? "s" : "t"]);
+    }
+    npy::Array array =
+        npy::Array::zeros(*dtypeOf(type.getElementType()), shape);
+    bool isInteger = type.getElementType().isInteger();
+    double weightScale = type.getRank() == 2 && shape[0] > 0
+                             ? 1.0 / std::sqrt(double(shape[0]))
+                             : 1.0;
+    for (int64_t i = 0, e = array.getNumElements(); i < e; ++i) {
+      double value;
+      if (isInteger) {
+        value = std::floor(uniform(generator) * 4);
+      } else if (role.decay) {
+        double z = normal(generator) - 4.0;
+        double softplus = z > 20 ? z : std::log1p(std::exp(z));
+        value = -softplus * uniform(generator);
+      } else {
+        value = normal(generator) * weightScale;
+      }
+      array.setFromDouble(i, value);
+    }
+    arrays.push_back(std::move(array));
+  }
+  return success();
+}
+
+/// Verifies the interact ops fed directly by arguments against the concrete
+/// input shapes, so that dynamic sizes that disagree between operands are
+/// reported, not run.
+LogicalResult checkShapes(func::FuncOp fn,
+                          const std::vector<npy::Array> &arrays) {
+  OwningOpRef<func::FuncOp> specialized = fn.clone();
+  for (auto [arg, array] : llvm::zip(specialized->getArguments(), arrays)) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    arg.setType(RankedTensorType::get(array.shape, type.getElementType()));
+  }
+  WalkResult result = specialized->walk([](InteractOpInterface op) {
+    return failed(verify(op)) ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return fail("the inputs' shapes do not fit @" + fn.getSymName());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Compiling and running
+//===----------------------------------------------------------------------===//
+
+/// A memref descriptor as the C interface lays it out: allocated and aligned
+/// pointers, offset, sizes, strides; every field 8 bytes.
+struct Descriptor {
+  SmallVector<int64_t> words;
+
+  static Descriptor forArray(npy::Array &array) {
+    Descriptor desc;
+    auto ptr = reinterpret_cast<int64_t>(array.data.data());
+    desc.words = {ptr, ptr, 0};
+    desc.words.append(array.shape.begin(), array.shape.end());
+    int64_t stride = 1;
+    SmallVector<int64_t> strides(array.shape.size());
+    for (int64_t d = array.shape.size() - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride *= array.shape[d];
+    }
+    desc.words.append(strides.begin(), strides.end());
+    return desc;
+  }
+};
+
+FailureOr<std::unique_ptr<ExecutionEngine>>
+compile(ModuleOp module, func::FuncOp fn, bool reference) {
+  OwningOpRef<ModuleOp> clone = module.clone();
+  auto target = cast<func::FuncOp>(clone->lookupSymbol(fn.getSymName()));
+  target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(module.getContext()));
+  PassManager pm(module.getContext());
+  CPUPipelineOptions options;
+  options.reference = reference;
+  buildCPUPipeline(pm, options);
+  if (printPipeline && !reference) {
+    llvm::outs() << "pipeline: ";
+    pm.printAsTextualPipeline(llvm::outs());
+    llvm::outs() << "\n";
+  }
+  if (failed(pm.run(*clone)))
+    return fail("@" + fn.getSymName() + " does not lower to the CPU" +
+                (reference ? " (reference lowering)" : ""));
+
+  ExecutionEngineOptions engineOptions;
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
+                                               /*sizeLevel=*/0, nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // memref.copy between strided views calls MLIR's C runner utilities.
+  SmallVector<StringRef> libraries = {INTERACT_C_RUNNER_UTILS};
+  engineOptions.sharedLibPaths = libraries;
+  auto engine = ExecutionEngine::create(*clone, engineOptions);
+  if (!engine)
+    return fail("cannot JIT-compile @" + fn.getSymName() + ": " +
+                llvm::toString(engine.takeError()));
+  return std::move(*engine);
+}
+
+/// Runs the compiled function once on `inputs`; returns its results.
+FailureOr<std::vector<npy::Array>> invoke(ExecutionEngine &engine,
+                                          func::FuncOp fn,
+                                          std::vector<npy::Array> &inputs,
+                                          double *milliseconds = nullptr) {
+  SmallVector<Descriptor> argDescs;
+  for (npy::Array &array : inputs)
+    argDescs.push_back(Descriptor::forArray(array));
+  SmallVector<int64_t> resultWords;
+  for (Type type : fn.getResultTypes())
+    resultWords.append(3 + 2 * cast<RankedTensorType>(type).getRank(), 0);
+
+  SmallVector<void *> pointers;
+  pointers.push_back(resultWords.data());
+  for (Descriptor &desc : argDescs)
+    pointers.push_back(desc.words.data());
+  SmallVector<void *> args;
+  unsigned first = fn.getNumResults() ? 0 : 1;
+  for (unsigned i = first; i < pointers.size(); ++i)
+    args.push_back(&pointers[i]);
+
+  auto start = std::chrono::steady_clock::now();
+  llvm::Error error =
+      engine.invokePacked(("_mlir_ciface_" + fn.getSymName()).str(), args);
+  auto stop = std::chrono::steady_clock::now();
+  if (error)
+    return fail("running @" + fn.getSymName() +
+                " failed: " + llvm::toString(std::move(error)));
+  if (milliseconds)
+    *milliseconds =
+        std::chrono::duration<double, std::milli>(stop - start).count();
+
+  // Copy the results out (honoring strides), then free the buffers the
+  // function allocated: not inputs, not globals (marked 0xdeadbeef), once.
+  std::set<int64_t> owned = {0, static_cast<int64_t>(0xdeadbeef)};
+  for (Descriptor &desc : argDescs)
+    owned.insert(desc.words[0]);
+  std::vector<npy::Array> results;
+  size_t offset = 0;
+  for (Type type : fn.getResultTypes()) {
+    auto tensor = cast<RankedTensorType>(type);
+    int64_t rank = tensor.getRank();
+    ArrayRef<int64_t> words(resultWords.data() + offset, 3 + 2 * rank);
+    offset += 3 + 2 * rank;
+    ArrayRef<int64_t> sizes = words.slice(3, rank);
+    ArrayRef<int64_t> strides = words.slice(3 + rank, rank);
+    npy::Array array =
+        npy::Array::zeros(*dtypeOf(tensor.getElementType()), sizes);
+    size_t width = npy::getByteWidth(array.dtype);
+    auto *base = reinterpret_cast<const char *>(words[1]) + words[2] * width;
+    SmallVector<int64_t> index(rank, 0);
+    for (int64_t i = 0, e = array.getNumElements(); i < e; ++i) {
+      int64_t at = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        at += index[d] * strides[d];
+      std::memcpy(array.data.data() + i * width, base + at * width, width);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++index[d] < sizes[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    results.push_back(std::move(array));
+    if (owned.insert(words[0]).second)
+      free(reinterpret_cast<void *>(words[0]));
+  }
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Reporting
+//===----------------------------------------------------------------------===//
+
+void printSummary(const std::vector<npy::Array> &results, func::FuncOp fn) {
+  for (auto [i, array] : llvm::enumerate(results)) {
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    int64_t n = array.getNumElements(), nonFinite = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      double v = array.getAsDouble(k);
+      if (!std::isfinite(v)) {
+        ++nonFinite;
+        continue;
+      }
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      sum += v;
+    }
+    llvm::outs() << "output " << i << ": "
+                 << typeString(RankedTensorType::get(
+                        array.shape,
+                        cast<RankedTensorType>(fn.getResultTypes()[i])
+                            .getElementType()));
+    if (n > nonFinite)
+      llvm::outs() << llvm::format(" min %.6g max %.6g mean %.6g", lo, hi,
+                                   sum / (n - nonFinite));
+    if (nonFinite)
+      llvm::outs() << " (" << nonFinite << " non-finite)";
+    llvm::outs() << " [";
+    for (int64_t k = 0; k < std::min<int64_t>(n, 6); ++k)
+      llvm::outs() << (k ? ", " : "")
+                   << llvm::format("%.6g", array.getAsDouble(k));
+    llvm::outs() << (n > 6 ? ", ...]" : "]") << "\n";
+  }
+}
+
+/// Relative tolerance of an output of `dtype` against the reference.
+double toleranceFor(npy::DType dtype) {
+  switch (dtype) {
+  case npy::DType::F64:
+    return 1e-9;
+  case npy::DType::F32:
+    return 1e-4;
+  case npy::DType::F16:
+    return 1e-2;
+  case npy::DType::BF16:
+    return 3e-2;
+  case npy::DType::I32:
+  case npy::DType::I64:
+    return 0;
+  }
+  llvm_unreachable("unknown dtype");
+}
+
+/// Compares one output with its reference: element i passes when
+/// |got - ref| <= tol * (|ref| + rms(ref)). The rms term keeps elements that
+/// cancel to near zero from demanding a relative accuracy no float has.
+bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
+  int64_t n = ref.getNumElements();
+  double squares = 0;
+  for (int64_t k = 0; k < n; ++k)
+    if (std::isfinite(ref.getAsDouble(k)))
+      squares += ref.getAsDouble(k) * ref.getAsDouble(k);
+  double rms = n ? std::sqrt(squares / n) : 0;
+  double tol = toleranceFor(got.dtype);
+  double worst = 0;
+  int64_t worstAt = -1;
+  for (int64_t k = 0; k < n; ++k) {
+    double g = got.getAsDouble(k), r = ref.getAsDouble(k);
+    double ratio;
+    if (std::isnan(g) || std::isnan(r))
+      ratio = std::isnan(g) && std::isnan(r) ? 0 : INFINITY;
+    else if (std::isinf(g) || std::isinf(r))
+      ratio = g == r ? 0 : INFINITY;
+    else
+      ratio = std::abs(g - r) / (std::abs(r) + rms + 1e-300);
+    if (worstAt < 0 || ratio > worst) {
+      worst = ratio;
+      worstAt = k;
+    }
+  }
+  bool ok = worst <= tol;
+  llvm::outs() << "check: output " << index << ": max relative error "
+               << llvm::format("%.3g", worst) << " (tolerance "
+               << llvm::format("%.0e", tol) << "): " << (ok ? "ok" : "FAILED");
+  if (!ok && worstAt >= 0) {
+    SmallVector<int64_t> position(ref.shape.size());
+    int64_t rest = worstAt;
+    for (int64_t d = ref.shape.size() - 1; d >= 0; --d) {
+      position[d] = rest % ref.shape[d];
+      rest /= ref.shape[d];
+    }
+    llvm::outs() << " at ["
+                 << llvm::join(llvm::map_range(
+                                   position,
+                                   [](int64_t v) { return std::to_string(v); }),
+                               ", ")
+                 << "]: got " << llvm::format("%.9g", got.getAsDouble(worstAt))
+                 << ", reference "
+                 << llvm::format("%.9g", ref.getAsDouble(worstAt));
+  }
+  llvm::outs() << "\n";
+  return ok;
+}
+
+LogicalResult run(MLIRContext &context) {
+  std::string errorMessage;
+  auto file = openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("cannot parse " + inputFile);
+
+  FailureOr<func::FuncOp> fn = findFunction(*module);
+  if (failed(fn) || failed(checkSignature(*fn)))
+    return failure();
+  if (!outputPaths.empty() && outputPaths.size() != fn->getNumResults())
+    return fail("@" + fn->getSymName() + " has " +
+                llvm::Twine(fn->getNumResults()) + " results, but " +
+                llvm::Twine(outputPaths.size()) + " --output were given");
+
+  std::vector<npy::Array> inputs;
+  bool random = randomSeed.getNumOccurrences() > 0;
+  if (random && !inputPaths.empty())
+    return fail("give either --input or --random-inputs, not both");
+  if (!random && inputPaths.empty() && fn->getNumArguments() > 0)
+    return fail("@" + fn->getSymName() + " takes " +
+                llvm::Twine(fn->getNumArguments()) +
+                " arguments: give them with --input=@path.npy or "
+                "--random-inputs=SEED");
+  if (!random && !dimValues.empty())
+    return fail("--dim applies to --random-inputs only");
+  if (failed(random ? randomInputs(*fn, inputs) : readInputs(*fn, inputs)) ||
+      failed(checkShapes(*fn, inputs)))
+    return failure();
+
+  llvm::outs() << "function: @" << fn->getSymName() << "\n";
+  llvm::outs() << "pipeline: interact-cpu-pipeline\n";
+  FailureOr<std::unique_ptr<ExecutionEngine>> engine =
+      compile(*module, *fn, /*reference=*/false);
+  if (failed(engine))
+    return failure();
+  FailureOr<std::vector<npy::Array>> results = invoke(**engine, *fn, inputs);
+  if (failed(results))
+    return failure();
+  printSummary(*results, *fn);
+
+  for (auto [value, array] : llvm::zip(outputPaths, *results)) {
+    FailureOr<StringRef> path = npyPath(value, "output");
+    if (failed(path))
+      return failure();
+    if (llvm::Error error = npy::write(*path, array))
+      return fail(llvm::toString(std::move(error)));
+  }
+
+  if (check) {
+    FailureOr<std::unique_ptr<ExecutionEngine>> refEngine =
+        compile(*module, *fn, /*reference=*/true);
+    if (failed(refEngine))
+      return failure();
+    FailureOr<std::vector<npy::Array>> expected =
+        invoke(**refEngine, *fn, inputs);
+    if (failed(expected))
+      return failure();
+    bool ok = true;
+    for (auto [i, pair] : llvm::enumerate(llvm::zip(*results, *expected)))
+      ok &= compare(i, std::get<0>(pair), std::get<1>(pair));
+    llvm::outs() << "check: " << (ok ? "PASSED" : "FAILED")
+                 << " against the float64 reference\n";
+    if (!ok)
+      return fail("outputs differ from the float64 reference");
+  }
+
+  if (benchmarkRuns > 0) {
+    if (failed(invoke(**engine, *fn, inputs)))
+      return failure();
+    std::vector<double> times;
+    for (unsigned i = 0; i < benchmarkRuns; ++i) {
+      double ms;
+      if (failed(invoke(**engine, *fn, inputs, &ms)))
+        return failure();
+      times.push_back(ms);
+    }
+    std::sort(times.begin(), times.end());
+    double median =
+        times.size() % 2
+            ? times[times.size() / 2]
+            : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+    llvm::outs() << "benchmark: " << benchmarkRuns << " runs: median "
+                 << llvm::format("%.3f", median) << " ms, min "
+                 << llvm::format("%.3f", times.front()) << " ms, max "
+                 << llvm::format("%.3f", times.back()) << " ms\n";
+  }
+  return success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "interact-run: JIT-compile a function with interact-cpu-pipeline and "
+      "run it\n");
+
+  DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::interact::registerAllDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  return failed(run(context)) ? 1 : 0;
+}
