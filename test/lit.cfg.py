@@ -29,5 +29,10 @@ config.substitutions.append(
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
-tools = ["interact-opt"]
+config.substitutions.append(
+    ("%expect_exit",
+     config.python_executable + " " +
+     os.path.join(config.interact_src_root, "test", "Utils", "expect_exit.py")))
+
+tools = ["interact-opt", "interact-run"]
 llvm_config.add_tool_substitutions(tools, [config.interact_tools_dir])

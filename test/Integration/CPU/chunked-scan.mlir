@@ -1,0 +1,72 @@
+// interact.chunked_scan (the SSD algorithm) against the float64 recurrence:
+// chunk sizes 16, 64 and 24 (which divides none of the lengths), scalar and
+// diagonal decay, groups, initial and final state, t in {1, 7, 64, 65, 1000}.
+//
+// RUN: interact-run %s --function=q16_scalar_init --random-inputs=1 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --function=q16_scalar_init --random-inputs=2 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --function=q16_scalar_init --random-inputs=3 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --function=q16_scalar_init --random-inputs=4 --dim=b=3 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --function=q64_scalar_gh --random-inputs=5 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --function=q64_scalar_gh --random-inputs=6 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --function=q24_diagonal_g2_init --random-inputs=7 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --function=q24_diagonal_g2_init --random-inputs=8 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --function=q24_diagonal_g2_init --random-inputs=9 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --function=q16_diagonal_g1 --random-inputs=10 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --function=q64_static --random-inputs=11 --check | FileCheck %s
+
+// CHECK: check: output 0: max relative error {{.*}}: ok
+// CHECK: check: output 1: max relative error {{.*}}: ok
+// CHECK: check: PASSED
+
+func.func @q16_scalar_init(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
+                           %b: tensor<?x?x1x16xf32>, %c: tensor<?x?x1x16xf32>,
+                           %s0: tensor<?x4x8x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c init %s0 chunk_size 16
+      : tensor<?x?x4x8xf32>, tensor<?x?x4xf32>, tensor<?x?x1x16xf32>,
+        tensor<?x?x1x16xf32>, tensor<?x4x8x16xf32>
+      -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+func.func @q64_scalar_gh(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
+                         %b: tensor<?x?x4x16xf32>, %c: tensor<?x?x4x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c chunk_size 64
+      : tensor<?x?x4x8xf32>, tensor<?x?x4xf32>, tensor<?x?x4x16xf32>,
+        tensor<?x?x4x16xf32> -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+func.func @q24_diagonal_g2_init(%x: tensor<?x?x4x8xf32>,
+                                %a: tensor<?x?x4x16xf32>,
+                                %b: tensor<?x?x2x16xf32>,
+                                %c: tensor<?x?x2x16xf32>,
+                                %s0: tensor<?x4x8x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c init %s0 chunk_size 24
+      : tensor<?x?x4x8xf32>, tensor<?x?x4x16xf32>, tensor<?x?x2x16xf32>,
+        tensor<?x?x2x16xf32>, tensor<?x4x8x16xf32>
+      -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+func.func @q16_diagonal_g1(%x: tensor<?x?x2x4xf32>, %a: tensor<?x?x2x8xf32>,
+                           %b: tensor<?x?x1x8xf32>, %c: tensor<?x?x1x8xf32>)
+    -> (tensor<?x?x2x4xf32>, tensor<?x2x4x8xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c chunk_size 16
+      : tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>, tensor<?x?x1x8xf32>,
+        tensor<?x?x1x8xf32> -> tensor<?x?x2x4xf32>, tensor<?x2x4x8xf32>
+  return %y, %s : tensor<?x?x2x4xf32>, tensor<?x2x4x8xf32>
+}
+
+func.func @q64_static(%x: tensor<2x130x4x16xf32>, %a: tensor<2x130x4xf32>,
+                      %b: tensor<2x130x2x32xf32>, %c: tensor<2x130x2x32xf32>,
+                      %s0: tensor<2x4x16x32xf32>)
+    -> (tensor<2x130x4x16xf32>, tensor<2x4x16x32xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c init %s0 chunk_size 64
+      : tensor<2x130x4x16xf32>, tensor<2x130x4xf32>, tensor<2x130x2x32xf32>,
+        tensor<2x130x2x32xf32>, tensor<2x4x16x32xf32>
+      -> tensor<2x130x4x16xf32>, tensor<2x4x16x32xf32>
+  return %y, %s : tensor<2x130x4x16xf32>, tensor<2x4x16x32xf32>
+}

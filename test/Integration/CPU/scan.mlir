@@ -1,0 +1,66 @@
+// interact.scan against the float64 reference: scalar and diagonal decay,
+// g = 1, g = h and 1 < g < h, with and without an initial state (the final
+// state is a result everywhere), t in {1, 7, 64, 65, 1000}, dynamic b and t.
+//
+// RUN: interact-run %s --function=scalar_g1_init --random-inputs=1 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --function=scalar_g1_init --random-inputs=2 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --function=scalar_g1_init --random-inputs=3 --dim=b=3 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --function=scalar_gh --random-inputs=4 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --function=scalar_gh --random-inputs=5 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --function=diagonal_g2_init --random-inputs=7 --dim=b=1 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --function=diagonal_g1 --random-inputs=8 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --function=static_sizes --random-inputs=9 --check | FileCheck %s
+
+// CHECK: check: output 0: max relative error {{.*}}: ok
+// CHECK: check: output 1: max relative error {{.*}}: ok
+// CHECK: check: PASSED
+
+func.func @scalar_g1_init(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
+                          %b: tensor<?x?x1x16xf32>, %c: tensor<?x?x1x16xf32>,
+                          %s0: tensor<?x4x8x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c init %s0
+      : tensor<?x?x4x8xf32>, tensor<?x?x4xf32>, tensor<?x?x1x16xf32>,
+        tensor<?x?x1x16xf32>, tensor<?x4x8x16xf32>
+      -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+func.func @scalar_gh(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
+                     %b: tensor<?x?x4x16xf32>, %c: tensor<?x?x4x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c
+      : tensor<?x?x4x8xf32>, tensor<?x?x4xf32>, tensor<?x?x4x16xf32>,
+        tensor<?x?x4x16xf32> -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+func.func @diagonal_g2_init(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4x16xf32>,
+                            %b: tensor<?x?x2x16xf32>, %c: tensor<?x?x2x16xf32>,
+                            %s0: tensor<?x4x8x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c init %s0
+      : tensor<?x?x4x8xf32>, tensor<?x?x4x16xf32>, tensor<?x?x2x16xf32>,
+        tensor<?x?x2x16xf32>, tensor<?x4x8x16xf32>
+      -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+func.func @diagonal_g1(%x: tensor<?x?x2x4xf32>, %a: tensor<?x?x2x8xf32>,
+                       %b: tensor<?x?x1x8xf32>, %c: tensor<?x?x1x8xf32>)
+    -> (tensor<?x?x2x4xf32>, tensor<?x2x4x8xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c
+      : tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>, tensor<?x?x1x8xf32>,
+        tensor<?x?x1x8xf32> -> tensor<?x?x2x4xf32>, tensor<?x2x4x8xf32>
+  return %y, %s : tensor<?x?x2x4xf32>, tensor<?x2x4x8xf32>
+}
+
+func.func @static_sizes(%x: tensor<2x33x6x8xf32>, %a: tensor<2x33x6xf32>,
+                        %b: tensor<2x33x3x4xf32>, %c: tensor<2x33x3x4xf32>)
+    -> (tensor<2x33x6x8xf32>, tensor<2x6x8x4xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c
+      : tensor<2x33x6x8xf32>, tensor<2x33x6xf32>, tensor<2x33x3x4xf32>,
+        tensor<2x33x3x4xf32> -> tensor<2x33x6x8xf32>, tensor<2x6x8x4xf32>
+  return %y, %s : tensor<2x33x6x8xf32>, tensor<2x6x8x4xf32>
+}
