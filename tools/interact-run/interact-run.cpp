@@ -20,7 +20,10 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -351,6 +354,9 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
     target.setArgAttr(i, "bufferization.writable",
                       BoolAttr::get(module.getContext(), false));
   PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return fail("bad pass manager options");
+  applyDefaultTimingPassManagerCLOptions(pm);
   CPUPipelineOptions options;
   options.reference = reference;
   buildCPUPipeline(pm, options);
@@ -359,9 +365,28 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
     pm.printAsTextualPipeline(llvm::outs());
     llvm::outs() << "\n";
   }
-  if (failed(pm.run(*clone)))
+  auto doesNotLower = [&] {
     return fail("@" + fn.getSymName() + " does not lower to the CPU" +
                 (reference ? " (reference lowering)" : ""));
+  };
+  if (failed(pm.run(*clone)))
+    return doesNotLower();
+  // Conversions to LLVM are partial: name the first op they left behind,
+  // preferring a real op over the casts that connect it to converted IR.
+  Operation *leftover = nullptr;
+  clone->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<ModuleOp>(op) || isa<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    bool isCast = isa<UnrealizedConversionCastOp>(op);
+    if (!leftover || (isa<UnrealizedConversionCastOp>(leftover) && !isCast))
+      leftover = op;
+    return isCast ? WalkResult::advance() : WalkResult::interrupt();
+  });
+  if (leftover) {
+    leftover->emitError() << "'" << leftover->getName()
+                          << "' has no lowering in interact-cpu-pipeline";
+    return doesNotLower();
+  }
 
   ExecutionEngineOptions engineOptions;
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
@@ -655,6 +680,12 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // MLIR's own flags (--mlir-timing, --mlir-print-ir-after-all, ...) apply
+  // to the compilation; --help lists interact-run's.
+  registerMLIRContextCLOptions();
+  registerAsmPrinterCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""Writes good and deliberately broken .npy files into DIR for errors.test."""
+
+import os
+import sys
+
+import numpy as np
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+path = lambda name: os.path.join(out, name)
+
+np.save(path("x.npy"), np.zeros((1, 3, 2, 4), np.float32))
+np.save(path("a.npy"), np.zeros((1, 3, 2), np.float32))
+np.save(path("b.npy"), np.zeros((1, 3, 1, 8), np.float32))
+np.save(path("a_t5.npy"), np.zeros((1, 5, 2), np.float32))
+np.save(path("x_f64.npy"), np.zeros((1, 3, 2, 4), np.float64))
+np.save(path("x_rank3.npy"), np.zeros((3, 2, 4), np.float32))
+np.save(path("x_int8.npy"), np.zeros((1, 3, 2, 4), np.int8))
+np.save(path("x_fortran.npy"), np.asfortranarray(np.zeros((1, 3, 2, 4), np.float32)))
+np.save(path("x_bigendian.npy"), np.zeros((1, 3, 2, 4), ">f4"))
+good = open(path("x.npy"), "rb").read()
+open(path("x_truncated.npy"), "wb").write(good[:-5])
+open(path("x_trailing.npy"), "wb").write(good + b"\0\0\0\0")
+open(path("x_header_cut.npy"), "wb").write(good[:40])
+open(path("not_npy.npy"), "wb").write(b"this is not a numpy file at all")
+open(path("empty.npy"), "wb").write(b"")
