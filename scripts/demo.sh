@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #===- demo.sh - Install, build and run interact on the built-in examples ---===#
 #
-# For each model under examples/: interact-opt parses and verifies it, prints
-# the IR, and reports each interaction operator's structure and cost.
+# For each model under examples/: report the structure of its interaction
+# operators, then JIT-compile it with interact-cpu-pipeline, run it on seeded
+# random inputs, and check every output against the float64 reference.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -12,10 +13,10 @@ build=${INTERACT_BUILD_DIR:-$root/build}
 "$root/scripts/build.sh" > "$build.build.log" 2>&1 || { cat "$build.build.log"; exit 1; }
 
 for example in "$root"/examples/*.mlir; do
-  echo "=== $(basename "$example"): parsed and verified by interact-opt"
-  "$build/bin/interact-opt" "$example"
-  echo "=== $(basename "$example"): structure of its interaction operators"
+  echo "=== $(basename "$example")"
   "$build/bin/interact-opt" "$example" --interact-print-structure \
     --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | grep remark
+  "$build/bin/interact-run" "$example" --random-inputs=1 --check \
+    --print-pipeline --benchmark=5
   echo
 done

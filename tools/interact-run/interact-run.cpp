@@ -23,13 +23,13 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/Timing.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
@@ -346,6 +346,23 @@ FailureOr<std::unique_ptr<ExecutionEngine>>
 compile(ModuleOp module, func::FuncOp fn, bool reference) {
   OwningOpRef<ModuleOp> clone = module.clone();
   auto target = cast<func::FuncOp>(clone->lookupSymbol(fn.getSymName()));
+  // Compile only what the function reaches: another function of the file
+  // that does not lower must not stop this one.
+  llvm::SmallPtrSet<Operation *, 8> reached = {target};
+  SmallVector<Operation *> worklist = {target};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (std::optional<SymbolTable::UseRange> uses =
+            SymbolTable::getSymbolUses(op))
+      for (const SymbolTable::SymbolUse &use : *uses)
+        if (Operation *callee =
+                SymbolTable::lookupSymbolIn(*clone, use.getSymbolRef()))
+          if (reached.insert(callee).second)
+            worklist.push_back(callee);
+  }
+  for (auto other : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
+    if (!reached.contains(other))
+      other.erase();
   target->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(module.getContext()));
   // Inputs are the caller's: bufferization must not update them in place
@@ -361,9 +378,19 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
   options.reference = reference;
   buildCPUPipeline(pm, options);
   if (printPipeline && !reference) {
-    llvm::outs() << "pipeline: ";
-    pm.printAsTextualPipeline(llvm::outs());
-    llvm::outs() << "\n";
+    // The passes without their option values, which run to pages.
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    pm.printAsTextualPipeline(os);
+    std::string passes;
+    int depth = 0;
+    for (char c : text) {
+      depth += c == '{';
+      if (depth == 0)
+        passes.push_back(c);
+      depth -= c == '}';
+    }
+    llvm::outs() << "pipeline passes: " << passes << "\n";
   }
   auto doesNotLower = [&] {
     return fail("@" + fn.getSymName() + " does not lower to the CPU" +

@@ -166,9 +166,9 @@ TEST(OperatorSizesTest, NumPairs) {
   // Sizes whose pair count overflows int64 still count.
   EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(int64_t(1) << 40, 1, false),
                    std::ldexp(1.0, 40));
-  EXPECT_DOUBLE_EQ(OperatorSizes::numPairs(int64_t(1) << 40, int64_t(1) << 40,
-                                           false),
-                   std::ldexp(1.0, 80));
+  EXPECT_DOUBLE_EQ(
+      OperatorSizes::numPairs(int64_t(1) << 40, int64_t(1) << 40, false),
+      std::ldexp(1.0, 80));
 }
 
 } // namespace

@@ -1,0 +1,104 @@
+// RUN: interact-opt %s --convert-interact-to-linalg --canonicalize --split-input-file | FileCheck %s
+// RUN: interact-opt %s --convert-interact-to-linalg=reference=true --canonicalize --split-input-file | FileCheck %s --check-prefix=REF
+// RUN: interact-opt %s --interact-cpu-pipeline --split-input-file | FileCheck %s --check-prefix=LLVM
+
+// The recurrence: a loop over time carries the state; the group of head i is
+// i floordiv (h/g) in the map that reads B and C.
+// CHECK-DAG: #[[$DECAY:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-DAG: #[[$GROUP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d3)>
+// CHECK-LABEL: func.func @scan_grouped
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x?x4x8xf32>
+// CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[R:.*]]:2 = scf.for %{{.*}} = %c0 to %[[T]] step %c1 iter_args(%[[S:.*]] = %{{.*}}, %[[Y:.*]] = %{{.*}})
+// CHECK: %[[NEXT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[$DECAY]], #[[$GROUP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME: outs(%[[S]] : tensor<?x4x8x16xf32>)
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: tensor.insert_slice %{{.*}} into %[[Y]]
+// CHECK: scf.yield %[[NEXT]],
+// CHECK: return %[[R]]#1, %[[R]]#0
+// REF-LABEL: func.func @scan_grouped
+// REF: scf.for
+// REF: arith.extf %{{.*}} : f32 to f64
+// REF: arith.truncf %{{.*}} : f64 to f32
+// LLVM-LABEL: llvm.func @scan_grouped
+// LLVM-NOT: interact.
+// LLVM-NOT: linalg.
+func.func @scan_grouped(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
+                        %b: tensor<?x?x2x16xf32>)
+    -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<?x?x4x8xf32>, tensor<?x?x4xf32>, tensor<?x?x2x16xf32>,
+        tensor<?x?x2x16xf32> -> tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+  return %y, %s : tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>
+}
+
+// -----
+
+// SSD: time padded from 100 to 112 = 7 chunks of 16 and split, decays
+// cumulated in the chunk, a loop over the 7 chunks, padding sliced off; a
+// diagonal decay reads its column n in the maps. The reference is the
+// recurrence, in f64.
+// CHECK-LABEL: func.func @chunked_diagonal
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 100, 2, 4] [1, 1, 1, 1] : tensor<1x100x2x4xf16> into tensor<1x112x2x4xf16>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 7, 16, 2, 4] : tensor<1x112x2x4xf16> into tensor<1x7x16x2x4xf16>
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK: tensor.collapse_shape
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 100, 2, 4] [1, 1, 1, 1] : tensor<1x112x2x4xf16> to tensor<1x100x2x4xf16>
+// REF-LABEL: func.func @chunked_diagonal
+// REF-NOT: tensor.expand_shape
+// REF: scf.for %{{.*}} = %c0 to %c100 step %c1
+// REF: arith.extf %{{.*}} : f16 to f64
+func.func @chunked_diagonal(%x: tensor<1x100x2x4xf16>, %a: tensor<1x100x2x8xf32>,
+                            %b: tensor<1x100x1x8xf16>)
+    -> (tensor<1x100x2x4xf16>, tensor<1x2x4x8xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %b chunk_size 16
+      : tensor<1x100x2x4xf16>, tensor<1x100x2x8xf32>, tensor<1x100x1x8xf16>,
+        tensor<1x100x1x8xf16> -> tensor<1x100x2x4xf16>, tensor<1x2x4x8xf32>
+  return %y, %s : tensor<1x100x2x4xf16>, tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// Softmax: scores, masked logits, the row maximum, exponentials, the row
+// sum, the weighted values and the division, each a linalg.generic.
+// CHECK-LABEL: func.func @softmax_causal
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi ule
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK-NOT: scf.for
+// CHECK: return
+func.func @softmax_causal(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x2x8xf32>)
+    -> tensor<2x16x4x8xf32> {
+  %y = interact.attention softmax causal %q, %k, %k scale 0.5
+      : tensor<2x16x4x8xf32>, tensor<2x16x2x8xf32>, tensor<2x16x2x8xf32>
+      -> tensor<2x16x4x8xf32>
+  return %y : tensor<2x16x4x8xf32>
+}
+
+// -----
+
+// The semiseparable mask cumulates its decays in f64.
+// CHECK-LABEL: func.func @identity_semiseparable
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: arith.subf %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @identity_semiseparable(%q: tensor<1x9x1x8xf32>, %v: tensor<1x9x2x4xf32>,
+                                  %a: tensor<1x9x2xf32>) -> tensor<1x9x2x4xf32> {
+  %y = interact.attention identity semiseparable %q, %q, %v decay %a
+      : tensor<1x9x1x8xf32>, tensor<1x9x1x8xf32>, tensor<1x9x2x4xf32>,
+        tensor<1x9x2xf32> -> tensor<1x9x2x4xf32>
+  return %y : tensor<1x9x2x4xf32>
+}
+
+// -----
+
+// Functions without interact ops are left alone.
+// CHECK-LABEL: func.func @negative_no_interact_ops
+// CHECK-NEXT: return %arg0
+func.func @negative_no_interact_ops(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
