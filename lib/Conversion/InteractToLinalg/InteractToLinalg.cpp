@@ -11,6 +11,7 @@
 
 #include "interact/Conversion/Passes.h"
 #include "interact/Dialect/Interact/IR/InteractOps.h"
+#include "interact/Utils/TensorBuilder.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -31,146 +32,9 @@ using namespace mlir;
 using namespace mlir::interact;
 
 using utils::IteratorType;
+using namespace mlir::interact::tensor_builder;
 
 namespace {
-
-constexpr IteratorType par = IteratorType::parallel;
-constexpr IteratorType red = IteratorType::reduction;
-
-/// Converts a scalar float between widths (f16/bf16 <-> f32 <-> f64).
-Value castFloat(OpBuilder &b, Location loc, Value value, Type to) {
-  Type from = value.getType();
-  if (from == to)
-    return value;
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-    return arith::ExtFOp::create(b, loc, to, value);
-  return arith::TruncFOp::create(b, loc, to, value);
-}
-
-/// The float type arithmetic on `elementType` happens in: f32 for 16- and
-/// 32-bit floats, f64 for f64.
-Type computeTypeFor(Type elementType) {
-  MLIRContext *ctx = elementType.getContext();
-  return elementType.isF64() ? Type(Float64Type::get(ctx))
-                             : Type(Float32Type::get(ctx));
-}
-
-/// Signature of a linalg.generic body: block arguments (inputs, then the
-/// output) to the value yielded.
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// Builds the tensor IR of one lowered op at one insertion point.
-class Builder {
-public:
-  Builder(ImplicitLocOpBuilder &b) : b(b), ctx(b.getContext()) {}
-
-  ImplicitLocOpBuilder &b;
-  MLIRContext *ctx;
-
-  AffineExpr d(unsigned i) { return getAffineDimExpr(i, ctx); }
-
-  AffineMap map(unsigned numDims, ArrayRef<AffineExpr> results) {
-    return AffineMap::get(numDims, 0, results, ctx);
-  }
-
-  OpFoldResult dim(Value tensor, int64_t i) {
-    return tensor::getMixedSize(b, b.getLoc(), tensor, i);
-  }
-
-  Value index(OpFoldResult ofr) {
-    return getValueOrCreateConstantIndexOp(b, b.getLoc(), ofr);
-  }
-
-  Value empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
-    return tensor::EmptyOp::create(b, sizes, elementType);
-  }
-
-  Value filled(ArrayRef<OpFoldResult> sizes, Type elementType, double value) {
-    Value scalar =
-        arith::ConstantOp::create(b, b.getFloatAttr(elementType, value));
-    return linalg::FillOp::create(b, scalar, empty(sizes, elementType))
-        .getResult(0);
-  }
-
-  /// Builds a linalg.generic with one output.
-  Value generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
-                ArrayRef<IteratorType> iterators, BodyFn body) {
-    auto op = linalg::GenericOp::create(
-        b, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
-        iterators, [&](OpBuilder &nb, Location loc, ValueRange args) {
-          linalg::YieldOp::create(nb, loc, body(nb, loc, args));
-        });
-    return op.getResult(0);
-  }
-
-  /// Returns `tensor` converted elementwise to `elementType`.
-  Value convert(Value tensor, Type elementType) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    if (type.getElementType() == elementType)
-      return tensor;
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t i = 0, e = type.getRank(); i < e; ++i)
-      sizes.push_back(dim(tensor, i));
-    AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
-    SmallVector<IteratorType> iterators(type.getRank(), par);
-    return generic(tensor, empty(sizes, elementType), {id, id}, iterators,
-                   [&](OpBuilder &nb, Location loc, ValueRange args) {
-                     return castFloat(nb, loc, args[0], elementType);
-                   });
-  }
-
-  /// Returns position `position` of `dimension` of `tensor`, with that
-  /// dimension dropped.
-  Value sliceAt(Value tensor, int64_t dimension, OpFoldResult position) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    SmallVector<int64_t> shape;
-    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
-      offsets.push_back(i == dimension ? position : b.getIndexAttr(0));
-      sizes.push_back(i == dimension ? b.getIndexAttr(1) : dim(tensor, i));
-      strides.push_back(b.getIndexAttr(1));
-      if (i != dimension)
-        shape.push_back(type.getDimSize(i));
-    }
-    auto sliceType = RankedTensorType::get(shape, type.getElementType());
-    return tensor::ExtractSliceOp::create(b, sliceType, tensor, offsets, sizes,
-                                          strides);
-  }
-
-  /// Inserts `slice` (the rank of `dest` less one) at position `position` of
-  /// `dimension` of `dest`.
-  Value insertAt(Value slice, Value dest, int64_t dimension,
-                 OpFoldResult position) {
-    auto type = cast<RankedTensorType>(dest.getType());
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
-      offsets.push_back(i == dimension ? position : b.getIndexAttr(0));
-      sizes.push_back(i == dimension ? b.getIndexAttr(1) : dim(dest, i));
-      strides.push_back(b.getIndexAttr(1));
-    }
-    return tensor::InsertSliceOp::create(b, slice, dest, offsets, sizes,
-                                         strides);
-  }
-
-  /// Returns `value` cast to `type` if their static shapes differ.
-  Value castTo(Value value, Type type) {
-    if (value.getType() == type)
-      return value;
-    return tensor::CastOp::create(b, type, value);
-  }
-};
-
-/// Predicate `linalg.index(first) <= linalg.index(second)` inside a body.
-Value indexLessEqual(OpBuilder &b, Location loc, unsigned first,
-                     unsigned second) {
-  Value lhs = linalg::IndexOp::create(b, loc, first);
-  Value rhs = linalg::IndexOp::create(b, loc, second);
-  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, lhs, rhs);
-}
-
-Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-}
 
 //===----------------------------------------------------------------------===//
 // Scans
@@ -212,7 +76,7 @@ struct ScanOperands {
 std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
                                         const ScanOperands &s,
                                         Type computeType) {
-  Builder g(b);
+  TensorBuilder g(b);
   OpFoldResult batch = g.dim(s.x, 0), length = g.dim(s.x, 1);
   SmallVector<OpFoldResult> stateSizes = {batch, b.getIndexAttr(s.heads),
                                           b.getIndexAttr(s.headDim),
@@ -237,7 +101,7 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
       b, zero, g.index(length), one, ValueRange{state, y},
       [&](OpBuilder &nb, Location loc, Value step, ValueRange iterArgs) {
         ImplicitLocOpBuilder lb(loc, nb);
-        Builder l(lb);
+        TensorBuilder l(lb);
         Value xs = l.sliceAt(s.x, 1, step);
         Value as = l.sliceAt(s.a, 1, step);
         Value bs = l.sliceAt(s.B, 1, step);
@@ -276,7 +140,7 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
 }
 
 /// Zero-pads dimension 1 (time) of `tensor` from its length to `padded`.
-Value padTime(Builder &g, Value tensor, OpFoldResult padded) {
+Value padTime(TensorBuilder &g, Value tensor, OpFoldResult padded) {
   auto type = cast<RankedTensorType>(tensor.getType());
   SmallVector<OpFoldResult> sizes, offsets, strides, paddedSizes;
   for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
@@ -292,7 +156,7 @@ Value padTime(Builder &g, Value tensor, OpFoldResult padded) {
 
 /// Splits dimension 1 (time, a multiple of `chunk`) of `tensor` into
 /// (chunks, chunk).
-Value splitTime(Builder &g, Value tensor, OpFoldResult numChunks,
+Value splitTime(TensorBuilder &g, Value tensor, OpFoldResult numChunks,
                 int64_t chunk) {
   auto type = cast<RankedTensorType>(tensor.getType());
   SmallVector<int64_t> shape;
@@ -322,7 +186,7 @@ Value splitTime(Builder &g, Value tensor, OpFoldResult numChunks,
 std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
                                      const ScanOperands &s, int64_t chunk,
                                      Type ct) {
-  Builder g(b);
+  TensorBuilder g(b);
   MLIRContext *ctx = b.getContext();
   int64_t r = s.headsPerGroup();
   bool diag = s.diagonal;
@@ -472,7 +336,7 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
       b, zero, g.index(numChunks), one, ValueRange{state, entering},
       [&](OpBuilder &nb, Location loc, Value c, ValueRange iterArgs) {
         ImplicitLocOpBuilder lb(loc, nb);
-        Builder l(lb);
+        TensorBuilder l(lb);
         Value recorded = l.insertAt(iterArgs[0], iterArgs[1], 1, c);
         Value end = l.sliceAt(csEnd, 1, c);
         Value own = l.sliceAt(chunkStates, 1, c);
@@ -554,7 +418,7 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
 /// values, each a linalg.generic over (b, H, t, s) or (b, t, H, p).
 Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
                      Value v, Value decay, Type ct) {
-  Builder g(b);
+  TensorBuilder g(b);
   MLIRContext *ctx = b.getContext();
   auto yType = cast<RankedTensorType>(op.getY().getType());
   auto qType = cast<RankedTensorType>(q.getType());

@@ -1,0 +1,167 @@
+//===- TensorBuilder.h - Build tensor-level linalg IR -----------*- C++ -*-===//
+//
+// The few builders every interact rewrite and lowering needs: linalg.generic
+// with a body lambda, fills, slices at one position of a dimension, element
+// type conversion. One implementation, shared.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INTERACT_UTILS_TENSORBUILDER_H
+#define INTERACT_UTILS_TENSORBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::interact {
+
+namespace tensor_builder {
+using utils::IteratorType;
+constexpr IteratorType par = IteratorType::parallel;
+constexpr IteratorType red = IteratorType::reduction;
+} // namespace tensor_builder
+
+using namespace tensor_builder;
+
+/// Converts a scalar float between widths (f16/bf16 <-> f32 <-> f64).
+inline Value castFloat(OpBuilder &b, Location loc, Value value, Type to) {
+  Type from = value.getType();
+  if (from == to)
+    return value;
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, to, value);
+  return arith::TruncFOp::create(b, loc, to, value);
+}
+
+/// The float type arithmetic on `elementType` happens in: f32 for 16- and
+/// 32-bit floats, f64 for f64.
+inline Type computeTypeFor(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  return elementType.isF64() ? Type(Float64Type::get(ctx))
+                             : Type(Float32Type::get(ctx));
+}
+
+/// Signature of a linalg.generic body: block arguments (inputs, then the
+/// output) to the value yielded.
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Builds tensor-level IR (linalg.generic, slices, fills) at one insertion
+/// point.
+class TensorBuilder {
+public:
+  explicit TensorBuilder(ImplicitLocOpBuilder &b) : b(b), ctx(b.getContext()) {}
+
+  ImplicitLocOpBuilder &b;
+  MLIRContext *ctx;
+
+  AffineExpr d(unsigned i) { return getAffineDimExpr(i, ctx); }
+
+  AffineMap map(unsigned numDims, ArrayRef<AffineExpr> results) {
+    return AffineMap::get(numDims, 0, results, ctx);
+  }
+
+  OpFoldResult dim(Value tensor, int64_t i) {
+    return tensor::getMixedSize(b, b.getLoc(), tensor, i);
+  }
+
+  Value index(OpFoldResult ofr) {
+    return getValueOrCreateConstantIndexOp(b, b.getLoc(), ofr);
+  }
+
+  Value empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
+    return tensor::EmptyOp::create(b, sizes, elementType);
+  }
+
+  Value filled(ArrayRef<OpFoldResult> sizes, Type elementType, double value) {
+    Value scalar =
+        arith::ConstantOp::create(b, b.getFloatAttr(elementType, value));
+    return linalg::FillOp::create(b, scalar, empty(sizes, elementType))
+        .getResult(0);
+  }
+
+  /// Builds a linalg.generic with one output.
+  Value generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iterators, BodyFn body) {
+    auto op = linalg::GenericOp::create(
+        b, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
+        iterators, [&](OpBuilder &nb, Location loc, ValueRange args) {
+          linalg::YieldOp::create(nb, loc, body(nb, loc, args));
+        });
+    return op.getResult(0);
+  }
+
+  /// Returns `tensor` converted elementwise to `elementType`.
+  Value convert(Value tensor, Type elementType) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    if (type.getElementType() == elementType)
+      return tensor;
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i)
+      sizes.push_back(dim(tensor, i));
+    AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+    SmallVector<IteratorType> iterators(type.getRank(), par);
+    return generic(tensor, empty(sizes, elementType), {id, id}, iterators,
+                   [&](OpBuilder &nb, Location loc, ValueRange args) {
+                     return castFloat(nb, loc, args[0], elementType);
+                   });
+  }
+
+  /// Returns position `position` of `dimension` of `tensor`, with that
+  /// dimension dropped.
+  Value sliceAt(Value tensor, int64_t dimension, OpFoldResult position) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    SmallVector<int64_t> shape;
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+      offsets.push_back(i == dimension ? position : b.getIndexAttr(0));
+      sizes.push_back(i == dimension ? b.getIndexAttr(1) : dim(tensor, i));
+      strides.push_back(b.getIndexAttr(1));
+      if (i != dimension)
+        shape.push_back(type.getDimSize(i));
+    }
+    auto sliceType = RankedTensorType::get(shape, type.getElementType());
+    return tensor::ExtractSliceOp::create(b, sliceType, tensor, offsets, sizes,
+                                          strides);
+  }
+
+  /// Inserts `slice` (the rank of `dest` less one) at position `position` of
+  /// `dimension` of `dest`.
+  Value insertAt(Value slice, Value dest, int64_t dimension,
+                 OpFoldResult position) {
+    auto type = cast<RankedTensorType>(dest.getType());
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+      offsets.push_back(i == dimension ? position : b.getIndexAttr(0));
+      sizes.push_back(i == dimension ? b.getIndexAttr(1) : dim(dest, i));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    return tensor::InsertSliceOp::create(b, slice, dest, offsets, sizes,
+                                         strides);
+  }
+
+  /// Returns `value` cast to `type` if their static shapes differ.
+  Value castTo(Value value, Type type) {
+    if (value.getType() == type)
+      return value;
+    return tensor::CastOp::create(b, type, value);
+  }
+};
+
+/// Predicate `linalg.index(first) <= linalg.index(second)` inside a body.
+inline Value indexLessEqual(OpBuilder &b, Location loc, unsigned first,
+                            unsigned second) {
+  Value lhs = linalg::IndexOp::create(b, loc, first);
+  Value rhs = linalg::IndexOp::create(b, loc, second);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, lhs, rhs);
+}
+
+inline Value floatConstant(OpBuilder &b, Location loc, Type type,
+                           double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+} // namespace mlir::interact
+
+#endif // INTERACT_UTILS_TENSORBUILDER_H
