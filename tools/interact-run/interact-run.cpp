@@ -83,6 +83,11 @@ static cl::opt<bool>
     check("check",
           cl::desc("Compare the outputs with the float64 reference lowering"),
           cl::cat(category));
+static cl::opt<std::string> referenceFrom(
+    "reference-from",
+    cl::desc("With --check: take the reference from the function of the same "
+             "name in FILE (the IR before a rewrite), not from this file"),
+    cl::value_desc("FILE"), cl::cat(category));
 static cl::opt<unsigned>
     benchmarkRuns("benchmark",
                   cl::desc("Time N runs after a warm-up; print median, min "
@@ -606,17 +611,31 @@ bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
   return ok;
 }
 
-LogicalResult run(MLIRContext &context) {
+/// Parses the MLIR file at `path`, keeping its buffer in `sourceMgr` so that
+/// diagnostics show the line.
+OwningOpRef<ModuleOp> parseFile(StringRef path, llvm::SourceMgr &sourceMgr,
+                                MLIRContext &context) {
   std::string errorMessage;
-  auto file = openInputFile(inputFile, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
-  llvm::SourceMgr sourceMgr;
+  auto file = openInputFile(path, &errorMessage);
+  if (!file) {
+    (void)fail(errorMessage);
+    return nullptr;
+  }
+  StringRef text = file->getBuffer();
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
+      text, ParserConfig(&context), path == "-" ? "<stdin>" : path);
   if (!module)
-    return fail("cannot parse " + inputFile);
+    (void)fail("cannot parse " + path);
+  return module;
+}
+
+LogicalResult run(MLIRContext &context) {
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseFile(inputFile, sourceMgr, context);
+  if (!module)
+    return failure();
 
   FailureOr<func::FuncOp> fn = findFunction(*module);
   if (failed(fn) || failed(checkSignature(*fn)))
@@ -637,7 +656,28 @@ LogicalResult run(MLIRContext &context) {
                 "--random-inputs=SEED");
   if (!random && !dimValues.empty())
     return fail("--dim applies to --random-inputs only");
-  if (failed(random ? randomInputs(*fn, inputs) : readInputs(*fn, inputs)) ||
+  // The reference: this function, or its namesake before a rewrite.
+  OwningOpRef<ModuleOp> referenceModule;
+  func::FuncOp referenceFn = *fn;
+  if (!referenceFrom.empty()) {
+    if (!check)
+      return fail("--reference-from applies to --check only");
+    referenceModule = parseFile(referenceFrom, sourceMgr, context);
+    if (!referenceModule)
+      return failure();
+    referenceFn = referenceModule->lookupSymbol<func::FuncOp>(fn->getSymName());
+    if (!referenceFn || referenceFn.isDeclaration())
+      return fail("no function @" + fn->getSymName() + " in " + referenceFrom);
+    if (referenceFn.getFunctionType() != fn->getFunctionType())
+      return fail("@" + fn->getSymName() + " has type " +
+                  typeString(referenceFn.getFunctionType()) + " in " +
+                  referenceFrom + " but " +
+                  typeString(fn->getFunctionType()) + " in " + inputFile);
+  }
+
+  // Random inputs take their roles (decays) from the reference's IR.
+  if (failed(random ? randomInputs(referenceFn, inputs)
+                    : readInputs(*fn, inputs)) ||
       failed(checkShapes(*fn, inputs)))
     return failure();
 
@@ -661,12 +701,13 @@ LogicalResult run(MLIRContext &context) {
   }
 
   if (check) {
-    FailureOr<std::unique_ptr<ExecutionEngine>> refEngine =
-        compile(*module, *fn, /*reference=*/true);
+    FailureOr<std::unique_ptr<ExecutionEngine>> refEngine = compile(
+        referenceModule ? *referenceModule : *module, referenceFn,
+        /*reference=*/true);
     if (failed(refEngine))
       return failure();
     FailureOr<std::vector<npy::Array>> expected =
-        invoke(**refEngine, *fn, inputs);
+        invoke(**refEngine, referenceFn, inputs);
     if (failed(expected))
       return failure();
     bool ok = true;

@@ -5,9 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "interact/Dialect/Interact/Analysis/StructureAnalysis.h"
 #include "interact/Dialect/Interact/IR/InteractOps.h"
 #include "interact/Dialect/Interact/Transforms/Passes.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 
 #define DEBUG_TYPE "interact-print-structure"
@@ -33,10 +35,13 @@ struct PrintStructurePass
              "positive";
       return signalPassFailure();
     }
-    getOperation()->walk([&](InteractOpInterface op) { report(op); });
+    const auto &analysis = getAnalysis<StructureAnalysis>();
+    getOperation()->walk(
+        [&](InteractOpInterface op) { report(op, analysis.lookup(op)); });
+    markAllAnalysesPreserved();
   }
 
-  void report(InteractOpInterface op) {
+  void report(InteractOpInterface op, const OpStructure &structure) {
     InFlightDiagnostic remark = op->emitRemark();
     remark << stringifyForm(op.getForm()) << " form, "
            << (op.isCausal() ? "causal" : "non-causal") << ", "
@@ -54,6 +59,35 @@ struct PrintStructurePass
        << " FLOP, " << llvm::format("%.3g", cost.bytes) << " bytes ("
        << llvm::format("%.2f", cost.intensity()) << " FLOP/byte)";
     remark << text;
+
+    const DecayClasses &classes = structure.decayClasses;
+    remark << "; decay classes G = " << classes.size() << " (" << classes.proof
+           << ")";
+    if (classes.size() > 1 && classes.proven) {
+      remark << ":";
+      for (ArrayRef<int64_t> columns : classes.classes)
+        remark << " {" << llvm::join(llvm::map_range(columns, [](int64_t c) {
+                                       return std::to_string(c);
+                                     }),
+                                     ",")
+               << "}";
+    }
+    if (!classes.perHead.empty())
+      remark << ", distinct decays per head ["
+             << llvm::join(llvm::map_range(classes.perHead,
+                                           [](int64_t c) {
+                                             return std::to_string(c);
+                                           }),
+                           ", ")
+             << "]";
+    if (structure.semiseparableRank)
+      remark << "; semiseparable rank " << *structure.semiseparableRank;
+    else
+      remark << "; semiseparable rank unbounded";
+    remark << "; legal rewrites: "
+           << (structure.legalRewrites.empty()
+                   ? std::string("none")
+                   : llvm::join(structure.legalRewrites, ", "));
   }
 };
 

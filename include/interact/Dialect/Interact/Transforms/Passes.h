@@ -3,6 +3,10 @@
 #ifndef INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H
 #define INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::interact {

@@ -33,4 +33,109 @@ def PrintStructurePass : Pass<"interact-print-structure"> {
   ];
 }
 
+def ScanToAttentionPass : Pass<"interact-scan-to-attention"> {
+  let summary = "Rewrite scalar-decay scans as semiseparable attention";
+  let description = [{
+    Rewrites each `interact.scan` whose decay has one proven decay class
+    (a scalar decay, or a diagonal one broadcast along `n`) into its dual,
+    identity-kernel attention with the 1-semiseparable mask of the same
+    decays: `q = C`, `k = B`, `v = x`. An initial state adds
+    `exp(a_1 + ... + a_i) S_0 C_i` to `y_i`; a used final state is computed
+    as `exp(a_1 + ... + a_T) S_0 + sum_j exp(a_{j+1} + ... + a_T) x_j B_j^T`,
+    every exponent a direct sum of decays, never a difference of long sums.
+    Scans with `G > 1` decay classes are left alone with a remark that names
+    `G` (run `interact-split-decay-classes` first).
+
+    ```mlir
+    %y, %s = interact.scan %x, %a, %B, %C : ...
+    // becomes
+    %y = interact.attention identity semiseparable %C, %B, %x decay %a : ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AttentionToScanPass : Pass<"interact-attention-to-scan"> {
+  let summary = "Rewrite causal identity-kernel attention as a scan";
+  let description = [{
+    Rewrites each identity-kernel `interact.attention` with a causal or
+    semiseparable mask into the recurrence it is the dual of: `x = v`,
+    `B = k`, `C = q`, the mask's decays (zeros for `causal`), the output
+    scaled by `scale`. Heads are broadcast where the scan needs them (`v` to
+    `H` heads; `q` and `k` to a common group count). The scan's final state is
+    then available to later rewrites.
+
+    Softmax attention is refused with a remark: it has no finite-state
+    recurrence, its interaction rank grows with the sequence length (rank
+    explosion). Attention with mask `none` is refused as non-causal.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SplitDecayClassesPass : Pass<"interact-split-decay-classes"> {
+  let summary = "Split a diagonal-decay scan into one scalar scan per decay class";
+  let description = [{
+    A diagonal-decay scan whose state columns fall into `G` proven decay
+    classes (see `interact-print-structure`) is exactly the sum of `G`
+    scalar-decay scans, one per class over that class's columns of `B`, `C`
+    and the initial state. This pass rewrites it so, assembling the final
+    state from the classes' final states; `G = 1` becomes one scalar scan.
+    Scans whose classes are not proven are left alone with a remark.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ToChunkedPass : Pass<"interact-to-chunked"> {
+  let summary = "Rewrite scans and eligible attention into chunked scans";
+  let description = [{
+    Rewrites each `interact.scan`, and each attention that
+    `interact-attention-to-scan` accepts, into `interact.chunked_scan` with
+    the given chunk size (Mamba-2's SSD algorithm).
+  }];
+  let options = [
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"64",
+           "Chunk size of the chunked scans">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SelectFormPass : Pass<"interact-select-form"> {
+  let summary = "Choose each op's realization with a cost model";
+  let description = [{
+    For each interact op, estimates the run time of every exact realization
+    it has (recurrent, attention, chunked with chunk sizes 32 to 256) on the
+    target from the interface's FLOP and byte counts, a measured throughput
+    per form and a measured cost per sequential step, rewrites the op into
+    the cheapest, and says why in a remark with the numbers. Dynamic batch and
+    length take the `batch` and `seq-len` hints. Softmax and non-causal
+    attention have one realization and are left as they are.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "Target: cpu, or gpu">,
+    Option<"arch", "arch", "std::string", /*default=*/"\"sm_90\"",
+           "GPU architecture when target=gpu">,
+    Option<"batchHint", "batch", "int64_t", /*default=*/"1",
+           "Batch size assumed where it is dynamic">,
+    Option<"seqLenHint", "seq-len", "int64_t", /*default=*/"4096",
+           "Sequence length assumed where it is dynamic">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_TD
