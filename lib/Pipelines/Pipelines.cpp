@@ -3,6 +3,7 @@
 #include "interact/Pipelines/Pipelines.h"
 
 #include "interact/Conversion/Passes.h"
+#include "interact/Dialect/Interact/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -19,6 +20,12 @@ using namespace mlir;
 
 void mlir::interact::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
+  if (options.selectForm) {
+    SelectFormPassOptions select;
+    select.target = "cpu";
+    select.seqLenHint = options.seqLenHint;
+    pm.addPass(createSelectFormPass(select));
+  }
   ConvertInteractToLinalgPassOptions lowering;
   lowering.reference = options.reference;
   pm.addPass(createConvertInteractToLinalgPass(lowering));

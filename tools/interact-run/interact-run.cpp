@@ -93,6 +93,11 @@ static cl::opt<unsigned>
                   cl::desc("Time N runs after a warm-up; print median, min "
                            "and max milliseconds"),
                   cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<bool> selectForm(
+    "select-form",
+    cl::desc("Choose each interact op's form with interact-select-form "
+             "before lowering (at the inputs' sequence length)"),
+    cl::cat(category));
 static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::desc("Print the full pass pipeline"),
                                    cl::cat(category));
@@ -347,6 +352,10 @@ struct Descriptor {
   }
 };
 
+/// Sequence length form selection assumes for dynamic lengths: that of the
+/// first input of rank 2 or more.
+int64_t seqLenHint = 4096;
+
 FailureOr<std::unique_ptr<ExecutionEngine>>
 compile(ModuleOp module, func::FuncOp fn, bool reference) {
   OwningOpRef<ModuleOp> clone = module.clone();
@@ -381,6 +390,9 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
   applyDefaultTimingPassManagerCLOptions(pm);
   CPUPipelineOptions options;
   options.reference = reference;
+  // The reference is the plain definition of the IR as written.
+  options.selectForm = selectForm && !reference;
+  options.seqLenHint = seqLenHint;
   buildCPUPipeline(pm, options);
   if (printPipeline && !reference) {
     // The passes without their option values, which run to pages.
@@ -671,8 +683,8 @@ LogicalResult run(MLIRContext &context) {
     if (referenceFn.getFunctionType() != fn->getFunctionType())
       return fail("@" + fn->getSymName() + " has type " +
                   typeString(referenceFn.getFunctionType()) + " in " +
-                  referenceFrom + " but " +
-                  typeString(fn->getFunctionType()) + " in " + inputFile);
+                  referenceFrom + " but " + typeString(fn->getFunctionType()) +
+                  " in " + inputFile);
   }
 
   // Random inputs take their roles (decays) from the reference's IR.
@@ -681,6 +693,11 @@ LogicalResult run(MLIRContext &context) {
       failed(checkShapes(*fn, inputs)))
     return failure();
 
+  for (const npy::Array &array : inputs)
+    if (array.shape.size() >= 2) {
+      seqLenHint = std::max<int64_t>(array.shape[1], 1);
+      break;
+    }
   llvm::outs() << "function: @" << fn->getSymName() << "\n";
   llvm::outs() << "pipeline: interact-cpu-pipeline\n";
   FailureOr<std::unique_ptr<ExecutionEngine>> engine =
@@ -701,9 +718,9 @@ LogicalResult run(MLIRContext &context) {
   }
 
   if (check) {
-    FailureOr<std::unique_ptr<ExecutionEngine>> refEngine = compile(
-        referenceModule ? *referenceModule : *module, referenceFn,
-        /*reference=*/true);
+    FailureOr<std::unique_ptr<ExecutionEngine>> refEngine =
+        compile(referenceModule ? *referenceModule : *module, referenceFn,
+                /*reference=*/true);
     if (failed(refEngine))
       return failure();
     FailureOr<std::vector<npy::Array>> expected =

@@ -23,9 +23,19 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Lower interact ops by their plain float64 definitions "
                      "(the differential-testing reference)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> selectForm{
+      *this, "select-form",
+      llvm::cl::desc("First choose each op's form with interact-select-form"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> seqLenHint{
+      *this, "seq-len",
+      llvm::cl::desc("Sequence length form selection assumes where it is "
+                     "dynamic"),
+      llvm::cl::init(4096)};
 };
 
-/// Builds `interact-cpu-pipeline`: interact ops to linalg/tensor/scf,
+/// Builds `interact-cpu-pipeline`: optionally form selection, then interact
+/// ops to linalg/tensor/scf,
 /// One-Shot Bufferize across function boundaries, buffer deallocation, loops,
 /// and the LLVM dialect. Runs on a builtin.module.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -37,8 +37,8 @@ mlir::interact::convertToChunked(RewriterBase &rewriter, InteractOpInterface op,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(scan);
   auto chunked = ChunkedScanOp::create(
-      rewriter, scan.getLoc(), scan->getResultTypes(), scan.getX(),
-      scan.getA(), scan.getB(), scan.getC(), scan.getInitState(),
+      rewriter, scan.getLoc(), scan->getResultTypes(), scan.getX(), scan.getA(),
+      scan.getB(), scan.getC(), scan.getInitState(),
       rewriter.getI64IntegerAttr(chunkSize));
   rewriter.replaceOp(scan, chunked);
   return chunked;
@@ -48,24 +48,23 @@ ScanOp mlir::interact::convertChunkedToScan(RewriterBase &rewriter,
                                             ChunkedScanOp op) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
-  auto scan = ScanOp::create(rewriter, op.getLoc(), op->getResultTypes(),
-                             op.getX(), op.getA(), op.getB(), op.getC(),
-                             op.getInitState());
+  auto scan =
+      ScanOp::create(rewriter, op.getLoc(), op->getResultTypes(), op.getX(),
+                     op.getA(), op.getB(), op.getC(), op.getInitState());
   rewriter.replaceOp(op, scan);
   return scan;
 }
 
 namespace {
 
-struct ToChunkedPass
-    : public interact::impl::ToChunkedPassBase<ToChunkedPass> {
+struct ToChunkedPass : public interact::impl::ToChunkedPassBase<ToChunkedPass> {
   using Base::Base;
 
   void runOnOperation() override {
     if (chunkSize <= 0) {
       getOperation()->emitError()
           << "interact-to-chunked: chunk-size must be positive, got "
-          << chunkSize;
+          << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }
     SmallVector<InteractOpInterface> ops;

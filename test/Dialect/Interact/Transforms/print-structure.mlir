@@ -60,3 +60,45 @@ func.func @attention(%q: tensor<1x8x4x16xf32>, %v: tensor<1x8x4x8xf32>,
 func.func @negative_no_interact_ops(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// The structure analysis: decay classes proven from dt x constant A, the
+// semiseparable rank, and the rewrites that apply.
+#bth = affine_map<(b, t, h, n) -> (b, t, h)>
+#hn = affine_map<(b, t, h, n) -> (h, n)>
+#id = affine_map<(b, t, h, n) -> (b, t, h, n)>
+func.func @decay_classes(%x: tensor<1x8x2x4xf32>, %dt: tensor<1x8x2xf32>,
+                         %b: tensor<1x8x1x4xf32>, %opaque: tensor<1x8x2x4xf32>,
+                         %s: tensor<1x8x2xf32>) {
+  %A = arith.constant dense<[[-1.0, -2.0, -1.0, -2.0], [-0.5, -3.0, -0.5, -3.0]]> : tensor<2x4xf32>
+  %e = tensor.empty() : tensor<1x8x2x4xf32>
+  %a = linalg.generic {indexing_maps = [#bth, #hn, #id],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%dt, %A : tensor<1x8x2xf32>, tensor<2x4xf32>) outs(%e : tensor<1x8x2x4xf32>) {
+  ^bb0(%d: f32, %av: f32, %o: f32):
+    %r = arith.mulf %d, %av : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x2x4xf32>
+  // expected-remark @+1 {{decay classes G = 2 (dt x constant A): {0,2} {1,3}, distinct decays per head [2, 2]; semiseparable rank 4; legal rewrites: interact-split-decay-classes, interact-to-chunked}}
+  %y0, %s0 = interact.scan %x, %a, %b, %b
+      : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<1x8x1x4xf32>,
+        tensor<1x8x1x4xf32> -> tensor<1x8x2x4xf32>, tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{decay classes G = 4 (opaque decay: every column its own class); semiseparable rank 4; legal rewrites: interact-to-chunked}}
+  %y1, %s1 = interact.scan %x, %opaque, %b, %b
+      : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<1x8x1x4xf32>,
+        tensor<1x8x1x4xf32> -> tensor<1x8x2x4xf32>, tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{decay classes G = 1 (scalar decay); semiseparable rank 4; legal rewrites: interact-scan-to-attention, interact-to-chunked}}
+  %y2, %s2 = interact.scan %x, %s, %b, %b
+      : tensor<1x8x2x4xf32>, tensor<1x8x2xf32>, tensor<1x8x1x4xf32>,
+        tensor<1x8x1x4xf32> -> tensor<1x8x2x4xf32>, tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{decay classes G = 1 (no decay); semiseparable rank unbounded; legal rewrites: none}}
+  %y3 = interact.attention softmax causal %x, %x, %x
+      : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>
+      -> tensor<1x8x2x4xf32>
+  // expected-remark @+1 {{decay classes G = 1 (no decay); semiseparable rank 4; legal rewrites: interact-attention-to-scan, interact-to-chunked}}
+  %y4 = interact.attention identity causal %x, %x, %x
+      : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>
+      -> tensor<1x8x2x4xf32>
+  return
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Fits the CPU cost model of interact-select-form to measurements.
+
+For each form (recurrent, chunked, attention) it times interact-run on a set
+of SSD-layer shapes and fits, by non-negative least squares,
+
+    time_us = call_us + FLOPs / (GFLOPs * 1e3) + steps * step_us
+
+minimizing relative error, with steps = t (recurrent), ceil(t / Q) (chunked), 0 (attention). It prints
+the fitted constants, the fit's worst relative error, and the C++ initializer
+to paste into lib/Dialect/Interact/Transforms/SelectForm.cpp.
+
+usage: bench/calibrate.py [--quick]
+"""
+
+import math
+import sys
+
+import numpy as np
+
+import interact_bench as ib
+
+H, P, B = 8, 64, 1
+
+
+def shapes(form, quick):
+    ts = {"recurrent": [1, 16, 64, 256, 1024], "chunked": [16, 64, 256, 1024],
+          "attention": [1, 16, 64, 256]}[form]
+    ns = [16, 64, 128]
+    qs = [32, 64, 128] if form == "chunked" else [0]
+    if quick:
+        ts = ts[:2]
+    for t in ts:
+        for n in ns:
+            for q in qs:
+                yield t, n, q
+
+
+def steps(form, t, q):
+    return t if form == "recurrent" else math.ceil(t / q) if form == "chunked" else 0
+
+
+def fit(form, quick):
+    rows, times = [], []
+    for t, n, q in shapes(form, quick):
+        ms = ib.time_ms(ib.scan_function(form, B, t, H, P, n, chunk=q or 64))
+        f = ib.flops(form, B, t, H, P, n, chunk=q or 64)
+        rows.append([1.0, f / 1e3, steps(form, t, q)])
+        times.append(ms * 1e3)
+        print(f"  {form:9s} t={t:5d} n={n:3d} Q={q:3d}: {ms:9.3f} ms "
+              f"({f / ms / 1e6:.2f} GFLOP/s)", flush=True)
+    A, y = np.array(rows), np.array(times)
+    if form == "attention":
+        A = A[:, :2]
+    # Relative errors matter (a choice compares times that differ by orders of
+    # magnitude across shapes): weight every row by 1 / its time.
+    A, y = A / y[:, None], np.ones_like(y)
+    # Non-negative least squares by active set on this tiny system.
+    coef = np.linalg.lstsq(A, y, rcond=None)[0]
+    while (coef < 0).any():
+        keep = coef >= 0
+        sub = np.linalg.lstsq(A[:, keep], y, rcond=None)[0]
+        coef = np.zeros(A.shape[1])
+        coef[keep] = sub
+    predicted = A @ coef
+    worst = np.max(np.abs(predicted - y))
+    call_us, inv_gflops = coef[0], coef[1]
+    step_us = coef[2] if len(coef) > 2 else 0.0
+    gflops = 1.0 / inv_gflops if inv_gflops > 0 else float("inf")
+    print(f"{form}: call {call_us:.1f} us, {gflops:.3f} GFLOP/s, "
+          f"step {step_us:.3f} us; worst fit error {100 * worst:.1f}%")
+    return call_us, gflops, step_us
+
+
+def copy_bandwidth():
+    """GB/s of a large copy (read + write counted), the best of five."""
+    import time
+    src = np.ones(64 << 20, np.float32)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - start)
+    return 2 * src.nbytes / best / 1e9
+
+
+def main():
+    quick = "--quick" in sys.argv
+    fitted = {form: fit(form, quick) for form in ("recurrent", "chunked", "attention")}
+    bandwidth = copy_bandwidth()
+    print(f"copy bandwidth: {bandwidth:.1f} GB/s")
+    print("\nconstexpr TargetModel cpuModel = {")
+    for form in ("recurrent", "chunked", "attention"):
+        call_us, gflops, step_us = fitted[form]
+        print(f"    /*{form}=*/{{{call_us:.1f}, {gflops:.4g}, {step_us:.4g}}},")
+    print(f"    /*bandwidthGBs=*/{bandwidth:.1f}}};")
+
+
+if __name__ == "__main__":
+    main()

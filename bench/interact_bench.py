@@ -1,0 +1,73 @@
+"""Shared helpers of the benchmarks: MLIR for each form at a shape, and
+timing it with interact-run --benchmark (median of repetitions, one process,
+the same inputs for every form)."""
+
+import os
+import re
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("INTERACT_BUILD_DIR", os.path.join(ROOT, "build"))
+RUN = os.path.join(BUILD, "bin", "interact-run")
+OPT = os.path.join(BUILD, "bin", "interact-opt")
+
+
+def scan_function(form, b, t, h, p, n, g=1, chunk=64):
+    """A function computing one SSD layer (scalar decay) in `form`:
+    recurrent, chunked, or attention."""
+    x, a, bc = f"tensor<{b}x{t}x{h}x{p}xf32>", f"tensor<{b}x{t}x{h}xf32>", \
+        f"tensor<{b}x{t}x{g}x{n}xf32>"
+    s = f"tensor<{b}x{h}x{p}x{n}xf32>"
+    head = (f"func.func @layer(%x: {x}, %a: {a}, %b: {bc}, %c: {bc}) -> {x} {{\n")
+    if form == "recurrent":
+        body = (f"  %y, %s = interact.scan %x, %a, %b, %c : {x}, {a}, {bc}, {bc} "
+                f"-> {x}, {s}\n")
+    elif form == "chunked":
+        body = (f"  %y, %s = interact.chunked_scan %x, %a, %b, %c chunk_size {chunk} "
+                f": {x}, {a}, {bc}, {bc} -> {x}, {s}\n")
+    elif form == "attention":
+        body = (f"  %y = interact.attention identity semiseparable %c, %b, %x decay %a "
+                f": {bc}, {bc}, {x}, {a} -> {x}\n")
+    else:
+        raise ValueError(form)
+    return head + body + f"  return %y : {x}\n}}\n"
+
+
+def time_ms(mlir_text, repetitions=3, extra=()):
+    """Median milliseconds of `repetitions` runs of @layer (after a warm-up)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
+        f.write(mlir_text)
+        path = f.name
+    try:
+        out = subprocess.run([RUN, path, "--random-inputs=1",
+                              f"--benchmark={repetitions}", *extra],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(path)
+    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
+
+
+def remarks(mlir_text, passes):
+    """Remarks interact-opt prints for `mlir_text` under `passes`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
+        f.write(mlir_text)
+        path = f.name
+    try:
+        err = subprocess.run([OPT, path, *passes, "-o", "/dev/null",
+                              "--mlir-print-op-on-diagnostic=false"],
+                             capture_output=True, text=True, check=True).stderr
+    finally:
+        os.unlink(path)
+    return [line.split("remark: ", 1)[1] for line in err.splitlines()
+            if "remark: " in line]
+
+
+def flops(form, b, t, h, p, n, chunk=64):
+    """FLOPs by the interface's convention (docs/Rationale.md#cost)."""
+    if form == "recurrent":
+        return 5.0 * b * h * t * n * p
+    if form == "chunked":
+        q = min(chunk, t)
+        return 2.0 * b * h * t * (q * n + q * p + 2 * n * p)
+    return 2.0 * b * h * (t * (t + 1) / 2) * (n + p)

@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""Checks interact-select-form's choice against every form, measured.
+
+For each shape of the sweep (h = 8, p = 64, b = 1, t and n below) it times
+every realization of one SSD layer with interact-run (recurrent, chunked
+with Q in 32..256, and attention while its t x t scores fit), asks
+interact-select-form which it picks, and prints the choice's time against
+the best measured. Passes when every choice is within 15% of the best.
+
+usage: bench/select_form.py [--max-t=T] [--json=FILE]
+"""
+
+import json
+import re
+import sys
+
+import interact_bench as ib
+
+H, P, B = 8, 64, 1
+CHUNKS = (32, 64, 128, 256)
+
+
+def main():
+    max_t = 4096
+    out_json = None
+    for arg in sys.argv[1:]:
+        if arg.startswith("--max-t="):
+            max_t = int(arg.split("=", 1)[1])
+        elif arg.startswith("--json="):
+            out_json = arg.split("=", 1)[1]
+    ts = [t for t in (1, 16, 64, 256, 1024, 4096, 16384, 65536) if t <= max_t]
+    rows = []
+    print(f"{'t':>6} {'n':>4}  {'best form':<14} {'best ms':>9}  "
+          f"{'selected':<14} {'sel ms':>9}  ratio")
+    for t in ts:
+        for n in (16, 64, 128):
+            reps = 3 if t <= 1024 else 1
+            times = {"recurrent": ib.time_ms(
+                ib.scan_function("recurrent", B, t, H, P, n), reps)}
+            for q in CHUNKS:
+                times[f"chunked({q})"] = ib.time_ms(
+                    ib.scan_function("chunked", B, t, H, P, n, chunk=q), reps)
+            if t <= 1024:
+                times["attention"] = ib.time_ms(
+                    ib.scan_function("attention", B, t, H, P, n), reps)
+            remark = ib.remarks(ib.scan_function("recurrent", B, t, H, P, n),
+                                ["--interact-select-form"])[0]
+            selected = re.match(r"selected (\S+)", remark).group(1)
+            best = min(times, key=times.get)
+            chosen = times.get(selected, float("inf"))
+            ratio = chosen / times[best]
+            rows.append({"t": t, "n": n, "times_ms": times, "selected": selected,
+                         "best": best, "ratio": ratio})
+            print(f"{t:6d} {n:4d}  {best:<14} {times[best]:9.3f}  "
+                  f"{selected:<14} {chosen:9.3f}  {ratio:5.2f}", flush=True)
+    within = sum(r["ratio"] <= 1.15 for r in rows)
+    print(f"selection within 15% of the best measured form on {within} of "
+          f"{len(rows)} shapes (t <= {max_t})")
+    if out_json:
+        with open(out_json, "w") as f:
+            json.dump(rows, f, indent=1)
+    return 0 if within == len(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

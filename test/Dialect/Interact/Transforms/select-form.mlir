@@ -1,0 +1,53 @@
+// RUN: interact-opt %s --interact-select-form --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: not interact-opt %s --interact-select-form=target=gpu --split-input-file -o /dev/null 2>&1 | FileCheck %s --check-prefix=GPU
+// RUN: not interact-opt %s --interact-select-form=seq-len=0 --split-input-file -o /dev/null 2>&1 | FileCheck %s --check-prefix=HINT
+
+// GPU: error: interact-select-form: no cost model for target 'gpu'
+// HINT: error: interact-select-form: the batch and seq-len hints must be positive
+
+// Sixteen steps: attention's t(t+1)/2 (n+p) FLOPs undercut the recurrence's
+// 5 t n p, and it has no sequential steps.
+// CHECK-LABEL: func.func @short_sequence
+// CHECK: interact.attention identity semiseparable
+// CHECK-NOT: interact.scan
+func.func @short_sequence(%x: tensor<1x16x8x64xf32>, %a: tensor<1x16x8xf32>,
+                          %b: tensor<1x16x1x64xf32>) -> tensor<1x16x8x64xf32> {
+  // expected-remark-re @+1 {{selected attention for cpu at b=1 t=16: estimated recurrent {{.*}} ms (2.62e+06 FLOP, 16 steps), chunked(32) {{.*}}, attention {{.*}} ms (2.79e+05 FLOP, 0 steps)}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x16x8x64xf32>, tensor<1x16x8xf32>, tensor<1x16x1x64xf32>,
+        tensor<1x16x1x64xf32> -> tensor<1x16x8x64xf32>, tensor<1x8x64x64xf32>
+  return %y : tensor<1x16x8x64xf32>
+}
+
+// -----
+
+// A long sequence (the seq-len hint, 4096, for a dynamic length) keeps the
+// recurrence, and a chunked scan becomes one.
+// CHECK-LABEL: func.func @long_sequence
+// CHECK: interact.scan
+// CHECK: interact.scan
+// CHECK-NOT: interact.chunked_scan
+func.func @long_sequence(%x: tensor<1x?x8x64xf32>, %a: tensor<1x?x8xf32>,
+                         %b: tensor<1x?x1x64xf32>) -> (tensor<1x?x8x64xf32>, tensor<1x?x8x64xf32>) {
+  // expected-remark-re @+1 {{selected recurrent for cpu at b=1 t=4096: estimated recurrent {{.*}} ms (6.71e+08 FLOP, 4096 steps)}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x?x8x64xf32>, tensor<1x?x8xf32>, tensor<1x?x1x64xf32>,
+        tensor<1x?x1x64xf32> -> tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>
+  // expected-remark @+1 {{selected recurrent for cpu at b=1 t=4096}}
+  %y2, %s2 = interact.chunked_scan %x, %a, %b, %b chunk_size 64
+      : tensor<1x?x8x64xf32>, tensor<1x?x8xf32>, tensor<1x?x1x64xf32>,
+        tensor<1x?x1x64xf32> -> tensor<1x?x8x64xf32>, tensor<1x8x64x64xf32>
+  return %y, %y2 : tensor<1x?x8x64xf32>, tensor<1x?x8x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @negative_softmax
+// CHECK: interact.attention softmax causal
+func.func @negative_softmax(%q: tensor<1x8x2x16xf32>) -> tensor<1x8x2x16xf32> {
+  // expected-remark @+1 {{kept as attention: softmax attention has no finite-state recurrence: its interaction rank grows with sequence length}}
+  %y = interact.attention softmax causal %q, %q, %q
+      : tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>
+      -> tensor<1x8x2x16xf32>
+  return %y : tensor<1x8x2x16xf32>
+}
