@@ -34,6 +34,30 @@ def scan_function(form, b, t, h, p, n, g=1, chunk=64):
     return head + body + f"  return %y : {x}\n}}\n"
 
 
+def time_stats(mlir_text, repetitions=3, extra=()):
+    """(median, min, max) milliseconds of `repetitions` runs of the only
+    function (after a warm-up)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
+        f.write(mlir_text)
+        path = f.name
+    try:
+        out = subprocess.run([RUN, path, "--random-inputs=1",
+                              f"--benchmark={repetitions}", *extra],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(path)
+    m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms, max ([0-9.]+) ms", out)
+    return tuple(float(v) for v in m.groups())
+
+
+def softmax_attention_function(b, t, h, d, scale):
+    """Causal softmax attention over h heads of size d."""
+    q = f"tensor<{b}x{t}x{h}x{d}xf32>"
+    return (f"func.func @attention(%q: {q}, %k: {q}, %v: {q}) -> {q} {{\n"
+            f"  %y = interact.attention softmax causal %q, %k, %v scale {scale} "
+            f": {q}, {q}, {q} -> {q}\n  return %y : {q}\n}}\n")
+
+
 def time_ms(mlir_text, repetitions=3, extra=()):
     """Median milliseconds of `repetitions` runs of @layer (after a warm-up)."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:

@@ -16,9 +16,14 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # Unit tests.
   libgtest-dev libgmock-dev
-  # Reference implementations and benchmark baselines.
+  # Reference implementations, benchmark baselines and plots.
   python3 python3-numpy
 )
+
+# bench/ also uses these (not the tests): scripts/install-deps.sh --bench.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-torch python3-matplotlib libopenblas0-pthread)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
