@@ -14,6 +14,8 @@ packages=(
   # LLVM/MLIR 22: headers, the libLLVM/libMLIR dylibs, FileCheck, mlir-tblgen,
   # mlir-opt (for the plugin test) and lit.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # LLVM's OpenMP runtime, which the parallel loops run on.
+  libomp-22-dev
   # Unit tests.
   libgtest-dev libgmock-dev
   # Reference implementations, benchmark baselines and plots.

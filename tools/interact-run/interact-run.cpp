@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/AsmState.h"
@@ -32,6 +33,7 @@
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -39,6 +41,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -98,6 +101,11 @@ static cl::opt<bool> selectForm(
     cl::desc("Choose each interact op's form with interact-select-form "
              "before lowering (at the inputs' sequence length)"),
     cl::cat(category));
+static cl::opt<unsigned>
+    threads("num-threads",
+            cl::desc("Threads the parallel loops run on (default: all cores; "
+                     "OMP_NUM_THREADS when set)"),
+            cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::desc("Print the full pass pipeline"),
                                    cl::cat(category));
@@ -419,7 +427,9 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
   // preferring a real op over the casts that connect it to converted IR.
   Operation *leftover = nullptr;
   clone->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<ModuleOp>(op) || isa<LLVM::LLVMDialect>(op->getDialect()))
+    // LLVM and OpenMP ops are what the JIT translates.
+    if (isa<ModuleOp>(op) ||
+        isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
       return WalkResult::advance();
     bool isCast = isa<UnrealizedConversionCastOp>(op);
     if (!leftover || (isa<UnrealizedConversionCastOp>(leftover) && !isCast))
@@ -438,7 +448,9 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // memref.copy between strided views calls MLIR's C runner utilities.
-  SmallVector<StringRef> libraries = {INTERACT_C_RUNNER_UTILS};
+  // scf.forall runs on LLVM's OpenMP runtime.
+  SmallVector<StringRef> libraries = {INTERACT_C_RUNNER_UTILS,
+                                      INTERACT_OPENMP_RUNTIME};
   engineOptions.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(*clone, engineOptions);
   if (!engine)
@@ -777,12 +789,21 @@ int main(int argc, char **argv) {
       "interact-run: JIT-compile a function with interact-cpu-pipeline and "
       "run it\n");
 
+  // The OpenMP runtime reads its thread count once, when it starts.
+  unsigned numThreads = threads ? threads.getValue()
+                        : llvm::get_physical_cores() > 0
+                            ? llvm::get_physical_cores()
+                            : 1;
+  if (threads || !getenv("OMP_NUM_THREADS"))
+    setenv("OMP_NUM_THREADS", std::to_string(numThreads).c_str(), 1);
+
   DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::interact::registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   return failed(run(context)) ? 1 : 0;

@@ -49,6 +49,7 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
   let options = [
     Option<"reference", "reference", "bool", /*default=*/"false",

@@ -25,12 +25,14 @@ constexpr IteratorType red = IteratorType::reduction;
 
 using namespace tensor_builder;
 
-/// Converts a scalar float between widths (f16/bf16 <-> f32 <-> f64).
+/// Converts a float scalar or vector between widths (f16/bf16 <-> f32 <-> f64).
 inline Value castFloat(OpBuilder &b, Location loc, Value value, Type to) {
   Type from = value.getType();
   if (from == to)
     return value;
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+  // Scalars or vectors: the element widths decide.
+  if (getElementTypeOrSelf(from).getIntOrFloatBitWidth() <
+      getElementTypeOrSelf(to).getIntOrFloatBitWidth())
     return arith::ExtFOp::create(b, loc, to, value);
   return arith::TruncFOp::create(b, loc, to, value);
 }

@@ -2,28 +2,38 @@
 // RUN: interact-opt %s --convert-interact-to-linalg=reference=true --canonicalize --split-input-file | FileCheck %s --check-prefix=REF
 // RUN: interact-opt %s --interact-cpu-pipeline --split-input-file | FileCheck %s --check-prefix=LLVM
 
-// The recurrence: a loop over time carries the state; the group of head i is
-// i floordiv (h/g) in the map that reads B and C.
-// CHECK-DAG: #[[$DECAY:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
-// CHECK-DAG: #[[$GROUP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d3)>
+// The recurrence as vector code: scf.forall over (batch, head, tile of p
+// rows), the tile's rows of the state carried as vectors through the time
+// loop, the group of head h read at h / (h/g), the decay exponentiated once
+// per step, each output a reassociating vector sum.
 // CHECK-LABEL: func.func @scan_grouped
-// CHECK-SAME: %[[X:[^:]*]]: tensor<?x?x4x8xf32>
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x?x4x8xf32>, %[[A:[^:]*]]: tensor<?x?x4xf32>, %[[B:[^:]*]]: tensor<?x?x2x16xf32>
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
-// CHECK: %[[R:.*]]:2 = scf.for %{{.*}} = %c0 to %[[T]] step %c1 iter_args(%[[S:.*]] = %{{.*}}, %[[Y:.*]] = %{{.*}})
-// CHECK: %[[NEXT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[$DECAY]], #[[$GROUP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-// CHECK-SAME: outs(%[[S]] : tensor<?x4x8x16xf32>)
-// CHECK: math.exp
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK: tensor.insert_slice %{{.*}} into %[[Y]]
-// CHECK: scf.yield %[[NEXT]],
-// CHECK: return %[[R]]#1, %[[R]]#0
+// CHECK: scf.forall (%[[BI:.*]], %[[HI:.*]]) in (%{{.*}}, 4) shared_outs(%[[YOUT:.*]] = %{{.*}}, %[[SOUT:.*]] = %{{.*}})
+// CHECK: %[[G:.*]] = arith.divui %[[HI]], %c2
+// CHECK: %[[TILE:.*]] = tensor.extract_slice %[[YOUT]][%[[BI]], 0, %[[HI]], 0] [1, %[[T]], 1, 8]
+// CHECK: scf.for %[[STEP:.*]] = %c0 to %[[T]] step %c1 iter_args(%{{.*}} = %[[TILE]], %{{.*}} = %cst{{.*}}) -> (tensor<?x8xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[DECAY:.*]] = tensor.extract %[[A]][%[[BI]], %[[STEP]], %[[HI]]]
+// CHECK: math.exp %[[DECAY]] : f32
+// CHECK: vector.transfer_read %[[B]][%[[BI]], %[[STEP]], %[[G]], %c0]
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK: tensor.insert
+// CHECK: vector.transfer_write
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[YOUT]]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[SOUT]]
+// The reference is the loop nest of the definition, in f64.
 // REF-LABEL: func.func @scan_grouped
+// REF-NOT: scf.forall
 // REF: scf.for
 // REF: arith.extf %{{.*}} : f32 to f64
 // REF: arith.truncf %{{.*}} : f64 to f32
 // LLVM-LABEL: llvm.func @scan_grouped
 // LLVM-NOT: interact.
 // LLVM-NOT: linalg.
+// LLVM: omp.parallel
+// LLVM: omp.wsloop
 func.func @scan_grouped(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
                         %b: tensor<?x?x2x16xf32>)
     -> (tensor<?x?x4x8xf32>, tensor<?x4x8x16xf32>) {
