@@ -5,18 +5,18 @@
 // GPU: error: interact-select-form: no cost model for target 'gpu'
 // HINT: error: interact-select-form: the batch and seq-len hints must be positive
 
-// Sixteen steps: attention's t(t+1)/2 (n+p) FLOPs undercut the recurrence's
-// 5 t n p, and it has no sequential steps.
-// CHECK-LABEL: func.func @short_sequence
+// One step: attention's t(t+1)/2 (n+p) FLOPs undercut the recurrence's
+// 5 t n p by far, and it has no sequential steps.
+// CHECK-LABEL: func.func @one_step
 // CHECK: interact.attention identity semiseparable
 // CHECK-NOT: interact.scan
-func.func @short_sequence(%x: tensor<1x16x8x64xf32>, %a: tensor<1x16x8xf32>,
-                          %b: tensor<1x16x1x64xf32>) -> tensor<1x16x8x64xf32> {
-  // expected-remark-re @+1 {{selected attention for cpu at b=1 t=16: estimated recurrent {{.*}} ms (2.62e+06 FLOP, 16 steps), chunked(32) {{.*}}, attention {{.*}} ms (2.79e+05 FLOP, 0 steps)}}
+func.func @one_step(%x: tensor<1x1x8x64xf32>, %a: tensor<1x1x8xf32>,
+                    %b: tensor<1x1x1x64xf32>) -> tensor<1x1x8x64xf32> {
+  // expected-remark-re @+1 {{selected attention for cpu at b=1 t=1: estimated recurrent {{.*}} ms (1.64e+05 FLOP, 1 steps), chunked(32) {{.*}}, attention {{.*}} ms (2.05e+03 FLOP, 0 steps)}}
   %y, %s = interact.scan %x, %a, %b, %b
-      : tensor<1x16x8x64xf32>, tensor<1x16x8xf32>, tensor<1x16x1x64xf32>,
-        tensor<1x16x1x64xf32> -> tensor<1x16x8x64xf32>, tensor<1x8x64x64xf32>
-  return %y : tensor<1x16x8x64xf32>
+      : tensor<1x1x8x64xf32>, tensor<1x1x8xf32>, tensor<1x1x1x64xf32>,
+        tensor<1x1x1x64xf32> -> tensor<1x1x8x64xf32>, tensor<1x8x64x64xf32>
+  return %y : tensor<1x1x8x64xf32>
 }
 
 // -----
