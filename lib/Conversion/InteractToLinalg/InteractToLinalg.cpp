@@ -726,6 +726,147 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   return g.castTo(y, yType);
 }
 
+/// Lowers attention as vector code with an online softmax (flash-attention
+/// style): parallel over (batch, head, query), each query walks its keys once
+/// with a running maximum, normalizer and output row, so no t x s matrix
+/// exists and memory stays linear in the sequence. Causal and semiseparable
+/// masks walk keys j = i, i - 1, ..., 0, cumulating the log-decay
+/// a_{j+1} + ... + a_i as a direct sum along the way.
+Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
+                          Value k, Value v, Value decay, Type ct) {
+  TensorBuilder g(b);
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  auto qType = cast<RankedTensorType>(q.getType());
+  auto kType = cast<RankedTensorType>(k.getType());
+  auto vType = cast<RankedTensorType>(v.getType());
+  int64_t heads = yType.getDimSize(2), n = qType.getDimSize(3),
+          p = vType.getDimSize(3);
+  int64_t rq = heads / qType.getDimSize(2), rk = heads / kType.getDimSize(2),
+          rv = heads / vType.getDimSize(2);
+  bool softmax = op.getKernel() == Kernel::Softmax;
+  Mask mask = op.getMask();
+  double scale = op.getScale().convertToDouble();
+  Type yElement = yType.getElementType();
+  OpFoldResult batch = g.dim(q, 0), len = g.dim(q, 1), src = g.dim(k, 1);
+  Value y =
+      g.empty({batch, len, b.getIndexAttr(heads), b.getIndexAttr(p)}, yElement);
+  auto vec = [&](int64_t size, Type element) {
+    return VectorType::get({size}, element);
+  };
+  auto read = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange indices,
+                  int64_t size) -> Value {
+    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value pad = arith::ConstantOp::create(lb, lb.getZeroAttr(element));
+    Value r = vector::TransferReadOp::create(
+        lb, vec(size, element), tensor, indices, pad, ArrayRef<bool>{true});
+    return castFloat(lb, lb.getLoc(), r, vec(size, ct));
+  };
+  auto divIndex = [](ImplicitLocOpBuilder &lb, Value index, int64_t by) {
+    return by == 1 ? index
+                   : Value(arith::DivUIOp::create(
+                         lb, index, arith::ConstantIndexOp::create(lb, by)));
+  };
+
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{batch, b.getIndexAttr(heads), len},
+      ValueRange{y}, std::nullopt,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value bi = args[0], hi = args[1], i = args[2], yOut = args[3];
+        Value zero = arith::ConstantIndexOp::create(lb, 0);
+        Value one = arith::ConstantIndexOp::create(lb, 1);
+        Value qv = read(lb, q, {bi, i, divIndex(lb, hi, rq), zero}, n);
+        Value kh = divIndex(lb, hi, rk), vh = divIndex(lb, hi, rv);
+        // Keys i, i - 1, ..., 0 under a mask; all keys without one.
+        Value count = mask == Mask::None
+                          ? l.index(src)
+                          : Value(arith::AddIOp::create(lb, i, one));
+        Value negInf = floatConstant(lb, loc, ct,
+                                     -std::numeric_limits<double>::infinity());
+        Value zeroF = floatConstant(lb, loc, ct, 0.0);
+        Value acc0 = arith::ConstantOp::create(
+            lb, DenseElementsAttr::get(vec(p, ct), lb.getFloatAttr(ct, 0.0)));
+        // Carried: output row, running max, normalizer, log-decay to i.
+        SmallVector<Value> init = {acc0, negInf, zeroF, zeroF};
+        auto loop = scf::ForOp::create(
+            lb, zero, count, one, init,
+            [&](OpBuilder &tb, Location tl, Value jj, ValueRange carried) {
+              ImplicitLocOpBuilder sb(tl, tb);
+              Value j = mask == Mask::None
+                            ? jj
+                            : Value(arith::SubIOp::create(sb, i, jj));
+              Value kv = read(sb, k, {bi, j, kh, zero}, n);
+              Value dot =
+                  vector::ReductionOp::create(sb, vector::CombiningKind::ADD,
+                                              arith::MulFOp::create(sb, qv, kv),
+                                              arith::FastMathFlags::reassoc);
+              Value score = arith::MulFOp::create(
+                  sb, dot, floatConstant(sb, tl, ct, scale));
+              Value logMask = carried[3];
+              Value vv = read(sb, v, {bi, j, vh, zero}, p);
+              Value acc = carried[0], runMax = carried[1], norm = carried[2];
+              if (softmax) {
+                Value logit = arith::AddFOp::create(sb, score, logMask);
+                Value newMax = arith::MaximumFOp::create(sb, runMax, logit);
+                Value correction = math::ExpOp::create(
+                    sb, arith::SubFOp::create(sb, runMax, newMax));
+                Value weight = math::ExpOp::create(
+                    sb, arith::SubFOp::create(sb, logit, newMax));
+                norm = arith::AddFOp::create(
+                    sb, arith::MulFOp::create(sb, norm, correction), weight);
+                Value scaled = arith::MulFOp::create(
+                    sb, acc,
+                    vector::BroadcastOp::create(sb, vec(p, ct), correction));
+                acc = vector::FMAOp::create(
+                    sb, vector::BroadcastOp::create(sb, vec(p, ct), weight), vv,
+                    scaled);
+                runMax = newMax;
+              } else {
+                Value weight =
+                    mask == Mask::Semiseparable
+                        ? Value(arith::MulFOp::create(
+                              sb, score, math::ExpOp::create(sb, logMask)))
+                        : score;
+                acc = vector::FMAOp::create(
+                    sb, vector::BroadcastOp::create(sb, vec(p, ct), weight), vv,
+                    acc);
+              }
+              if (mask == Mask::Semiseparable) {
+                // The next key, j - 1, is one more decay a_j away from i.
+                Value a =
+                    tensor::ExtractOp::create(sb, decay, ValueRange{bi, j, hi});
+                logMask = arith::AddFOp::create(sb, logMask,
+                                                castFloat(sb, tl, a, ct));
+              }
+              scf::YieldOp::create(sb, ValueRange{acc, runMax, norm, logMask});
+            });
+        Value row = loop.getResult(0);
+        if (softmax)
+          row = arith::DivFOp::create(
+              lb, row,
+              vector::BroadcastOp::create(lb, vec(p, ct), loop.getResult(2)));
+        row = castFloat(lb, loc, row, vec(p, yElement));
+        SmallVector<OpFoldResult> offsets = {bi, i, hi, lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {
+            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(1),
+            lb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> unit(4, lb.getIndexAttr(1));
+        auto rowType = RankedTensorType::get({p}, yElement);
+        Value slot = tensor::ExtractSliceOp::create(lb, rowType, yOut, offsets,
+                                                    sizes, unit);
+        slot = vector::TransferWriteOp::create(lb, row, slot, ValueRange{zero},
+                                               ArrayRef<bool>{true})
+                   .getResult();
+        auto inParallel = scf::InParallelOp::create(lb);
+        OpBuilder::InsertionGuard guard(lb);
+        lb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(lb, slot, yOut, offsets, sizes,
+                                              unit);
+      });
+  return g.castTo(forall.getResult(0), yType);
+}
+
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
@@ -788,9 +929,13 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Type elementType =
         cast<RankedTensorType>(op.getY().getType()).getElementType();
-    Value y = buildAttention(b, op, adaptor.getQ(), adaptor.getK(),
-                             adaptor.getV(), adaptor.getDecay(),
-                             pickComputeType(elementType, reference));
+    Type ct = pickComputeType(elementType, reference);
+    // The reference is the direct sum; the optimized form an online softmax.
+    Value y = reference
+                  ? buildAttention(b, op, adaptor.getQ(), adaptor.getK(),
+                                   adaptor.getV(), adaptor.getDecay(), ct)
+                  : buildFlashAttention(b, op, adaptor.getQ(), adaptor.getK(),
+                                        adaptor.getV(), adaptor.getDecay(), ct);
     rewriter.replaceOp(op, y);
     return success();
   }

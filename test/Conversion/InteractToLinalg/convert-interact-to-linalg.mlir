@@ -71,16 +71,25 @@ func.func @chunked_diagonal(%x: tensor<1x100x2x4xf16>, %a: tensor<1x100x2x8xf32>
 
 // -----
 
-// Softmax: scores, masked logits, the row maximum, exponentials, the row
-// sum, the weighted values and the division, each a linalg.generic.
+// Softmax attention is an online softmax (flash-attention style): parallel
+// over (batch, head, query), one pass over the keys with a running maximum,
+// normalizer and output row; no t x t matrix is ever built.
 // CHECK-LABEL: func.func @softmax_causal
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
-// CHECK: arith.cmpi ule
+// CHECK-NOT: tensor<2x4x16x16xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %[[I:.*]]) in (2, 4, 16)
+// CHECK: %[[KEYS:.*]] = arith.addi %[[I]], %c1
+// CHECK: scf.for %{{.*}} = %c0 to %[[KEYS]] step %c1 iter_args({{.*}}) -> (vector<8xf32>, f32, f32)
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc>
 // CHECK: arith.maximumf
 // CHECK: math.exp
-// CHECK: arith.divf
-// CHECK-NOT: scf.for
+// CHECK: math.exp
+// CHECK: vector.fma
+// CHECK: arith.divf %{{.*}} : vector<8xf32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: tensor<2x4x16x16xf32>
 // CHECK: return
+// REF-LABEL: func.func @softmax_causal
+// REF: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x16x16xf64>)
 func.func @softmax_causal(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x2x8xf32>)
     -> tensor<2x16x4x8xf32> {
   %y = interact.attention softmax causal %q, %k, %k scale 0.5
@@ -91,11 +100,17 @@ func.func @softmax_causal(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x2x8xf32>)
 
 // -----
 
-// The semiseparable mask cumulates its decays in f64.
+// The semiseparable mask's log-decay from key j to query i is summed
+// directly while the keys are walked from i down to 0.
 // CHECK-LABEL: func.func @identity_semiseparable
-// CHECK: arith.extf %{{.*}} : f32 to f64
-// CHECK: arith.subf %{{.*}} : f64
-// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK-SAME: %[[DECAY:[^:]*]]: tensor<1x9x2xf32>
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, f32)
+// CHECK: math.exp
+// CHECK: vector.fma
+// CHECK: %[[A:.*]] = tensor.extract %[[DECAY]]
+// CHECK: arith.addf %{{.*}}, %[[A]] : f32
+// REF-LABEL: func.func @identity_semiseparable
+// REF: arith.subf %{{.*}} : f64
 func.func @identity_semiseparable(%q: tensor<1x9x1x8xf32>, %v: tensor<1x9x2x4xf32>,
                                   %a: tensor<1x9x2xf32>) -> tensor<1x9x2x4xf32> {
   %y = interact.attention identity semiseparable %q, %q, %v decay %a
