@@ -49,10 +49,10 @@ struct TargetModel {
 /// project's 2-core machine, run of 2026-11-22; the bandwidth is the measured
 /// copy bandwidth. Recalibrate whenever the CPU lowering changes.
 constexpr TargetModel cpuModel = {
-    /*recurrent=*/{3.4, 74.73, 0.4617},
-    /*chunked=*/{0.0, 1.445, 823.8},
-    /*attention=*/{0.6, 1.133, 0.0},
-    /*bandwidthGBs=*/26.0};
+    /*recurrent=*/{3.0, 95.8, 1.27},
+    /*chunked=*/{0.0, 1.31, 524.4},
+    /*attention=*/{4.9, 32.07, 0.0},
+    /*bandwidthGBs=*/22.5};
 
 constexpr int64_t candidateChunkSizes[] = {32, 64, 128, 256};
 
