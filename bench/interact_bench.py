@@ -60,16 +60,7 @@ def softmax_attention_function(b, t, h, d, scale):
 
 def time_ms(mlir_text, repetitions=3, extra=()):
     """Median milliseconds of `repetitions` runs of @layer (after a warm-up)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
-        f.write(mlir_text)
-        path = f.name
-    try:
-        out = subprocess.run([RUN, path, "--random-inputs=1",
-                              f"--benchmark={repetitions}", *extra],
-                             capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(path)
-    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
+    return time_stats(mlir_text, repetitions, extra)[0]
 
 
 def remarks(mlir_text, passes):

@@ -878,66 +878,46 @@ Type pickComputeType(Type elementType, bool reference) {
                    : computeTypeFor(elementType);
 }
 
-struct ScanLowering : OpConversionPattern<ScanOp> {
-  ScanLowering(MLIRContext *ctx, bool reference)
-      : OpConversionPattern(ctx), reference(reference) {}
+/// Lowers one interact op, by its plain definition in the reference
+/// lowering and by the optimized form otherwise.
+template <typename OpTy>
+struct InteractLowering : OpConversionPattern<OpTy> {
+  InteractLowering(MLIRContext *ctx, bool reference)
+      : OpConversionPattern<OpTy>(ctx), reference(reference) {}
 
   LogicalResult
-  matchAndRewrite(ScanOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ScanOperands s = ScanOperands::get(op, adaptor);
-    Type ct = pickComputeType(s.yType.getElementType(), reference);
-    // The reference is the plain loop nest; the optimized form is vector code.
-    auto [y, state] =
-        reference ? buildRecurrence(b, s, ct) : buildVectorRecurrence(b, s, ct);
-    rewriter.replaceOp(op, {y, state});
+    Type element = cast<RankedTensorType>(op.getY().getType()).getElementType();
+    rewriter.replaceOp(
+        op, lower(b, op, adaptor, pickComputeType(element, reference)));
     return success();
   }
 
-  bool reference;
-};
-
-struct ChunkedScanLowering : OpConversionPattern<ChunkedScanOp> {
-  ChunkedScanLowering(MLIRContext *ctx, bool reference)
-      : OpConversionPattern(ctx), reference(reference) {}
-
-  LogicalResult
-  matchAndRewrite(ChunkedScanOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  SmallVector<Value> lower(ImplicitLocOpBuilder &b, ScanOp op,
+                           ScanOp::Adaptor adaptor, Type ct) const {
     ScanOperands s = ScanOperands::get(op, adaptor);
-    Type ct = pickComputeType(s.yType.getElementType(), reference);
-    // The reference is the plain definition: the recurrence.
+    auto [y, state] =
+        reference ? buildRecurrence(b, s, ct) : buildVectorRecurrence(b, s, ct);
+    return {y, state};
+  }
+
+  SmallVector<Value> lower(ImplicitLocOpBuilder &b, ChunkedScanOp op,
+                           ChunkedScanOp::Adaptor adaptor, Type ct) const {
+    // The plain definition of a chunked scan is the recurrence.
+    ScanOperands s = ScanOperands::get(op, adaptor);
     auto [y, state] =
         reference ? buildRecurrence(b, s, ct)
                   : buildChunked(b, s, op.getChunkSizeAttr().getInt(), ct);
-    rewriter.replaceOp(op, {y, state});
-    return success();
+    return {y, state};
   }
 
-  bool reference;
-};
-
-struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  AttentionLowering(MLIRContext *ctx, bool reference)
-      : OpConversionPattern(ctx), reference(reference) {}
-
-  LogicalResult
-  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Type elementType =
-        cast<RankedTensorType>(op.getY().getType()).getElementType();
-    Type ct = pickComputeType(elementType, reference);
-    // The reference is the direct sum; the optimized form an online softmax.
-    Value y = reference
-                  ? buildAttention(b, op, adaptor.getQ(), adaptor.getK(),
-                                   adaptor.getV(), adaptor.getDecay(), ct)
-                  : buildFlashAttention(b, op, adaptor.getQ(), adaptor.getK(),
-                                        adaptor.getV(), adaptor.getDecay(), ct);
-    rewriter.replaceOp(op, y);
-    return success();
+  SmallVector<Value> lower(ImplicitLocOpBuilder &b, AttentionOp op,
+                           AttentionOp::Adaptor adaptor, Type ct) const {
+    auto build = reference ? buildAttention : buildFlashAttention;
+    return {build(b, op, adaptor.getQ(), adaptor.getK(), adaptor.getV(),
+                  adaptor.getDecay(), ct)};
   }
 
   bool reference;
@@ -965,6 +945,6 @@ struct ConvertInteractToLinalgPass
 
 void mlir::interact::populateInteractToLinalgPatterns(
     RewritePatternSet &patterns, bool reference) {
-  patterns.add<ScanLowering, ChunkedScanLowering, AttentionLowering>(
-      patterns.getContext(), reference);
+  patterns.add<InteractLowering<ScanOp>, InteractLowering<ChunkedScanOp>,
+               InteractLowering<AttentionOp>>(patterns.getContext(), reference);
 }

@@ -9,6 +9,8 @@
 
 #include "interact/Dialect/Interact/Transforms/Passes.h"
 #include "interact/Dialect/Interact/Transforms/Transforms.h"
+
+#include "RewriteEach.h"
 #include "interact/Utils/TensorBuilder.h"
 
 #define DEBUG_TYPE "interact-attention-to-scan"
@@ -39,9 +41,9 @@ static Value broadcastHeads(TensorBuilder &g, Value tensor, int64_t heads) {
       [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
-FailureOr<ScanOp>
-mlir::interact::convertAttentionToScan(RewriterBase &rewriter, AttentionOp op,
-                                       std::string *reason) {
+FailureOr<ScanOp> mlir::interact::convertAttentionToScan(RewriterBase &rewriter,
+                                                         AttentionOp op,
+                                                         std::string *reason) {
   if (std::optional<std::string> why = whyNotAttentionToScan(op)) {
     if (reason)
       *reason = *why;
@@ -68,13 +70,12 @@ mlir::interact::convertAttentionToScan(RewriterBase &rewriter, AttentionOp op,
   // A causal mask is a semiseparable one with zero log-decays.
   Value decay = op.getDecay();
   if (!decay)
-    decay = g.filled({g.dim(queries, 0), g.dim(queries, 1),
-                      b.getIndexAttr(heads)},
-                     ct, 0.0);
+    decay = g.filled(
+        {g.dim(queries, 0), g.dim(queries, 1), b.getIndexAttr(heads)}, ct, 0.0);
 
   int64_t batch = yType.getDimSize(0);
-  auto stateType = RankedTensorType::get(
-      {batch, heads, sizes.headDim, sizes.stateDim}, ct);
+  auto stateType =
+      RankedTensorType::get({batch, heads, sizes.headDim, sizes.stateDim}, ct);
   auto scan = ScanOp::create(b, TypeRange{yType, stateType}, x, decay, keys,
                              queries, /*init_state=*/Value());
 
@@ -82,16 +83,16 @@ mlir::interact::convertAttentionToScan(RewriterBase &rewriter, AttentionOp op,
   double scale = op.getScale().convertToDouble();
   if (scale != 1.0) {
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, g.ctx);
-    y = g.generic(y,
-                  g.empty({g.dim(y, 0), g.dim(y, 1), g.dim(y, 2), g.dim(y, 3)},
-                          element),
-                  {id4, id4}, {par, par, par, par},
-                  [&](OpBuilder &bb, Location l, ValueRange args) {
-                    Value scaled = arith::MulFOp::create(
-                        bb, l, castFloat(bb, l, args[0], ct),
-                        floatConstant(bb, l, ct, scale));
-                    return castFloat(bb, l, scaled, element);
-                  });
+    y = g.generic(
+        y,
+        g.empty({g.dim(y, 0), g.dim(y, 1), g.dim(y, 2), g.dim(y, 3)}, element),
+        {id4, id4}, {par, par, par, par},
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          Value scaled =
+              arith::MulFOp::create(bb, l, castFloat(bb, l, args[0], ct),
+                                    floatConstant(bb, l, ct, scale));
+          return castFloat(bb, l, scaled, element);
+        });
     y = g.castTo(y, yType);
   }
   rewriter.replaceOp(op, y);
@@ -103,14 +104,11 @@ namespace {
 struct AttentionToScanPass
     : public interact::impl::AttentionToScanPassBase<AttentionToScanPass> {
   void runOnOperation() override {
-    SmallVector<AttentionOp> ops;
-    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (AttentionOp op : ops) {
-      std::string reason;
-      if (failed(convertAttentionToScan(rewriter, op, &reason)))
-        op.emitRemark() << "not rewritten to a scan: " << reason;
-    }
+    rewriteEach<AttentionOp>(
+        getOperation(), "not rewritten to a scan",
+        [](RewriterBase &rewriter, AttentionOp op, std::string &reason) {
+          return convertAttentionToScan(rewriter, op, &reason);
+        });
   }
 };
 

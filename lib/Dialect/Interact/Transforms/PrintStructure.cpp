@@ -66,18 +66,18 @@ struct PrintStructurePass
     if (classes.size() > 1 && classes.proven) {
       remark << ":";
       for (ArrayRef<int64_t> columns : classes.classes)
-        remark << " {" << llvm::join(llvm::map_range(columns, [](int64_t c) {
-                                       return std::to_string(c);
-                                     }),
-                                     ",")
+        remark << " {"
+               << llvm::join(
+                      llvm::map_range(
+                          columns, [](int64_t c) { return std::to_string(c); }),
+                      ",")
                << "}";
     }
     if (!classes.perHead.empty())
       remark << ", distinct decays per head ["
-             << llvm::join(llvm::map_range(classes.perHead,
-                                           [](int64_t c) {
-                                             return std::to_string(c);
-                                           }),
+             << llvm::join(llvm::map_range(
+                               classes.perHead,
+                               [](int64_t c) { return std::to_string(c); }),
                            ", ")
              << "]";
     if (structure.semiseparableRank)

@@ -11,6 +11,8 @@
 
 #include "interact/Dialect/Interact/Transforms/Passes.h"
 #include "interact/Dialect/Interact/Transforms/Transforms.h"
+
+#include "RewriteEach.h"
 #include "interact/Utils/TensorBuilder.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -24,6 +26,24 @@ namespace mlir::interact {
 
 using namespace mlir;
 using namespace mlir::interact;
+
+/// Sums the decays `a` (b x t x h) at each step i directly: over k <= i
+/// (prefix), or over k > i (suffix). Loops (b, i, h, k).
+static Value sumDecays(TensorBuilder &g, Value a, Type ct, bool suffix) {
+  auto type = cast<RankedTensorType>(a.getType());
+  return g.generic(
+      a,
+      g.filled({g.dim(a, 0), g.dim(a, 1), g.b.getIndexAttr(type.getDimSize(2))},
+               ct, 0.0),
+      {g.map(4, {g.d(0), g.d(3), g.d(2)}), g.map(4, {g.d(0), g.d(1), g.d(2)})},
+      {par, par, par, red}, [&](OpBuilder &bb, Location l, ValueRange args) {
+        Value sum = arith::AddFOp::create(bb, l, args[1],
+                                          castFloat(bb, l, args[0], ct));
+        Value inPrefix = indexLessEqual(bb, l, 3, 1);
+        return arith::SelectOp::create(bb, l, inPrefix, suffix ? args[1] : sum,
+                                       suffix ? sum : args[1]);
+      });
+}
 
 FailureOr<AttentionOp>
 mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
@@ -47,10 +67,10 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
     a = g.sliceAt(a, 3, b.getIndexAttr(0));
   auto yType = cast<RankedTensorType>(op.getY().getType());
   auto stateType = cast<RankedTensorType>(op.getFinalState().getType());
-  auto attention = AttentionOp::create(
-      b, yType, KernelAttr::get(ctx, Kernel::Identity),
-      MaskAttr::get(ctx, Mask::Semiseparable), C, B, x, a,
-      b.getF32FloatAttr(1.0f));
+  auto attention =
+      AttentionOp::create(b, yType, KernelAttr::get(ctx, Kernel::Identity),
+                          MaskAttr::get(ctx, Mask::Semiseparable), C, B, x, a,
+                          b.getF32FloatAttr(1.0f));
   Value y = attention.getY();
 
   OperatorSizes sizes = op.getSizes();
@@ -63,29 +83,21 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
   AffineMap decayMap3 = g.map(3, {g.d(0), g.d(2), g.d(1)});
 
   if (init) {
-    // y_i += exp(a_1 + ... + a_i) S_0 C_i. Prefix sums over loops (b, i, h, k).
-    Value prefix = g.generic(
-        a, g.filled({batch, length, h}, ct, 0.0),
-        {g.map(4, {g.d(0), g.d(3), g.d(2)}), g.map(4, {g.d(0), g.d(1), g.d(2)})},
-        {par, par, par, red}, [&](OpBuilder &bb, Location l, ValueRange args) {
-          Value sum = arith::AddFOp::create(bb, l, args[1],
-                                            castFloat(bb, l, args[0], ct));
-          return arith::SelectOp::create(bb, l, indexLessEqual(bb, l, 3, 1),
-                                         sum, args[1]);
-        });
+    // y_i += exp(a_1 + ... + a_i) S_0 C_i.
+    Value prefix = sumDecays(g, a, ct, /*suffix=*/false);
     // S_0 C_i over loops (b, i, h, p, n).
-    Value readout = g.generic(
-        {init, C}, g.filled({batch, length, h, p}, ct, 0.0),
-        {g.map(5, {g.d(0), g.d(2), g.d(3), g.d(4)}),
-         g.map(5, {g.d(0), g.d(1), g.d(2).floorDiv(r), g.d(4)}),
-         g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
-        {par, par, par, par, red},
-        [&](OpBuilder &bb, Location l, ValueRange args) {
-          Value prod = arith::MulFOp::create(bb, l,
-                                             castFloat(bb, l, args[0], ct),
-                                             castFloat(bb, l, args[1], ct));
-          return arith::AddFOp::create(bb, l, args[2], prod);
-        });
+    Value readout =
+        g.generic({init, C}, g.filled({batch, length, h, p}, ct, 0.0),
+                  {g.map(5, {g.d(0), g.d(2), g.d(3), g.d(4)}),
+                   g.map(5, {g.d(0), g.d(1), g.d(2).floorDiv(r), g.d(4)}),
+                   g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
+                  {par, par, par, par, red},
+                  [&](OpBuilder &bb, Location l, ValueRange args) {
+                    Value prod = arith::MulFOp::create(
+                        bb, l, castFloat(bb, l, args[0], ct),
+                        castFloat(bb, l, args[1], ct));
+                    return arith::AddFOp::create(bb, l, args[2], prod);
+                  });
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
     Type yElement = yType.getElementType();
     y = g.generic(
@@ -103,17 +115,9 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
   rewriter.replaceAllUsesWith(op.getY(), y);
 
   if (!op.getFinalState().use_empty()) {
-    // S_T = exp(a_1 + ... + a_T) S_0 + sum_j exp(a_{j+1} + ... + a_T) x_j B_j^T.
-    // Suffix sums over loops (b, j, h, k).
-    Value suffix = g.generic(
-        a, g.filled({batch, length, h}, ct, 0.0),
-        {g.map(4, {g.d(0), g.d(3), g.d(2)}), g.map(4, {g.d(0), g.d(1), g.d(2)})},
-        {par, par, par, red}, [&](OpBuilder &bb, Location l, ValueRange args) {
-          Value sum = arith::AddFOp::create(bb, l, args[1],
-                                            castFloat(bb, l, args[0], ct));
-          return arith::SelectOp::create(bb, l, indexLessEqual(bb, l, 3, 1),
-                                         args[1], sum);
-        });
+    // S_T = exp(a_1 + ... + a_T) S_0 + sum_j exp(a_{j+1} + ... + a_T) x_j
+    // B_j^T.
+    Value suffix = sumDecays(g, a, ct, /*suffix=*/true);
     // Loops (b, h, p, n, j).
     Value state = g.generic(
         {suffix, x, B}, g.filled({batch, h, p, n}, ct, 0.0),
@@ -135,13 +139,13 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
     SmallVector<AffineMap> maps = {id4};
     if (init) {
       // Loops (b, h, k).
-      Value total = g.generic(
-          a, g.filled({batch, h}, ct, 0.0),
-          {decayMap3, g.map(3, {g.d(0), g.d(1)})}, {par, par, red},
-          [&](OpBuilder &bb, Location l, ValueRange args) {
-            return arith::AddFOp::create(bb, l, args[1],
-                                         castFloat(bb, l, args[0], ct));
-          });
+      Value total =
+          g.generic(a, g.filled({batch, h}, ct, 0.0),
+                    {decayMap3, g.map(3, {g.d(0), g.d(1)})}, {par, par, red},
+                    [&](OpBuilder &bb, Location l, ValueRange args) {
+                      return arith::AddFOp::create(
+                          bb, l, args[1], castFloat(bb, l, args[0], ct));
+                    });
       inputs.append({total, init});
       maps.append({g.map(4, {g.d(0), g.d(1)}), id4});
     }
@@ -170,15 +174,12 @@ namespace {
 struct ScanToAttentionPass
     : public interact::impl::ScanToAttentionPassBase<ScanToAttentionPass> {
   void runOnOperation() override {
-    SmallVector<ScanOp> scans;
-    getOperation()->walk([&](ScanOp op) { scans.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (ScanOp op : scans) {
-      std::string reason;
-      if (failed(convertScanToAttention(rewriter, op, computeDecayClasses(op),
-                                        &reason)))
-        op.emitRemark() << "not rewritten to attention: " << reason;
-    }
+    rewriteEach<ScanOp>(
+        getOperation(), "not rewritten to attention",
+        [](RewriterBase &rewriter, ScanOp op, std::string &reason) {
+          return convertScanToAttention(rewriter, op, computeDecayClasses(op),
+                                        &reason);
+        });
   }
 };
 

@@ -10,6 +10,8 @@
 
 #include "interact/Dialect/Interact/Transforms/Passes.h"
 #include "interact/Dialect/Interact/Transforms/Transforms.h"
+
+#include "RewriteEach.h"
 #include "interact/Utils/TensorBuilder.h"
 
 #define DEBUG_TYPE "interact-split-decay-classes"
@@ -38,8 +40,8 @@ SmallVector<std::pair<int64_t, int64_t>> runsOf(ArrayRef<int64_t> columns) {
 
 /// Offsets, sizes and strides of `tensor` with its last dimension restricted
 /// to [start, start + length).
-void lastDimRange(TensorBuilder &g, Value tensor, int64_t start,
-                  int64_t length, SmallVector<OpFoldResult> &offsets,
+void lastDimRange(TensorBuilder &g, Value tensor, int64_t start, int64_t length,
+                  SmallVector<OpFoldResult> &offsets,
                   SmallVector<OpFoldResult> &sizes,
                   SmallVector<OpFoldResult> &strides) {
   int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
@@ -108,8 +110,8 @@ mlir::interact::splitByDecayClasses(RewriterBase &rewriter, ScanOp op,
     SmallVector<int64_t> shape(stateType.getShape());
     shape.back() = columns.size();
     auto classState = RankedTensorType::get(shape, stateType.getElementType());
-    scans.push_back(ScanOp::create(b, TypeRange{yType, classState},
-                                   op.getX(), a, B, C, init));
+    scans.push_back(ScanOp::create(b, TypeRange{yType, classState}, op.getX(),
+                                   a, B, C, init));
   }
 
   // y is the sum of the classes' outputs.
@@ -122,17 +124,16 @@ mlir::interact::splitByDecayClasses(RewriterBase &rewriter, ScanOp op,
       parts.push_back(scan.getY());
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, g.ctx);
     SmallVector<AffineMap> maps(parts.size() + 1, id4);
-    y = g.generic(parts,
-                  g.empty({g.dim(y, 0), g.dim(y, 1), g.dim(y, 2), g.dim(y, 3)},
-                          element),
-                  maps, {par, par, par, par},
-                  [&](OpBuilder &bb, Location l, ValueRange args) {
-                    Value sum = castFloat(bb, l, args[0], ct);
-                    for (Value part : args.drop_front().drop_back())
-                      sum = arith::AddFOp::create(bb, l, sum,
-                                                  castFloat(bb, l, part, ct));
-                    return castFloat(bb, l, sum, element);
-                  });
+    y = g.generic(
+        parts,
+        g.empty({g.dim(y, 0), g.dim(y, 1), g.dim(y, 2), g.dim(y, 3)}, element),
+        maps, {par, par, par, par},
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          Value sum = castFloat(bb, l, args[0], ct);
+          for (Value part : args.drop_front().drop_back())
+            sum = arith::AddFOp::create(bb, l, sum, castFloat(bb, l, part, ct));
+          return castFloat(bb, l, sum, element);
+        });
     y = g.castTo(y, yType);
   }
 
@@ -172,15 +173,12 @@ namespace {
 struct SplitDecayClassesPass
     : public interact::impl::SplitDecayClassesPassBase<SplitDecayClassesPass> {
   void runOnOperation() override {
-    SmallVector<ScanOp> scans;
-    getOperation()->walk([&](ScanOp op) { scans.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (ScanOp op : scans) {
-      DecayClasses classes = computeDecayClasses(op);
-      std::string reason;
-      if (failed(splitByDecayClasses(rewriter, op, classes, &reason)))
-        op.emitRemark() << "not split: " << reason;
-    }
+    rewriteEach<ScanOp>(
+        getOperation(), "not split",
+        [](RewriterBase &rewriter, ScanOp op, std::string &reason) {
+          return splitByDecayClasses(rewriter, op, computeDecayClasses(op),
+                                     &reason);
+        });
   }
 };
 

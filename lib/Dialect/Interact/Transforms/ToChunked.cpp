@@ -3,6 +3,8 @@
 #include "interact/Dialect/Interact/Transforms/Passes.h"
 #include "interact/Dialect/Interact/Transforms/Transforms.h"
 
+#include "RewriteEach.h"
+
 #define DEBUG_TYPE "interact-to-chunked"
 
 namespace mlir::interact {
@@ -67,17 +69,15 @@ struct ToChunkedPass : public interact::impl::ToChunkedPassBase<ToChunkedPass> {
           << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }
-    SmallVector<InteractOpInterface> ops;
-    getOperation()->walk([&](InteractOpInterface op) {
-      if (op.getForm() != Form::Chunked)
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (InteractOpInterface op : ops) {
-      std::string reason;
-      if (failed(convertToChunked(rewriter, op, chunkSize, &reason)))
-        op->emitRemark() << "not rewritten to a chunked scan: " << reason;
-    }
+    rewriteEach<InteractOpInterface>(
+        getOperation(), "not rewritten to a chunked scan",
+        [&](RewriterBase &rewriter, InteractOpInterface op,
+            std::string &reason) -> LogicalResult {
+          // Chunked scans keep their chunk size.
+          if (op.getForm() == Form::Chunked)
+            return success();
+          return convertToChunked(rewriter, op, chunkSize, &reason);
+        });
   }
 };
 

@@ -20,14 +20,12 @@ namespace mlir::interact {
 
 /// Rewrites a scan with one decay class as identity-kernel semiseparable
 /// attention, adding the initial-state term and computing a used final state.
-FailureOr<AttentionOp> convertScanToAttention(RewriterBase &rewriter,
-                                              ScanOp op,
+FailureOr<AttentionOp> convertScanToAttention(RewriterBase &rewriter, ScanOp op,
                                               const DecayClasses &classes,
                                               std::string *reason = nullptr);
 
 /// Rewrites causal identity-kernel attention as a scan.
-FailureOr<ScanOp> convertAttentionToScan(RewriterBase &rewriter,
-                                         AttentionOp op,
+FailureOr<ScanOp> convertAttentionToScan(RewriterBase &rewriter, AttentionOp op,
                                          std::string *reason = nullptr);
 
 /// Splits a diagonal-decay scan into one scalar-decay scan per class.
