@@ -8,36 +8,43 @@ include "mlir/Pass/PassBase.td"
 def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
   let summary = "Lower interact ops to linalg, tensor and scf";
   let description = [{
-    Replaces every interact op by tensor-level IR (`linalg.generic`,
-    `tensor` slicing, `scf.for` over time or chunks) that the upstream
+    Replaces every interact op by tensor-level IR that the upstream
     bufferization and LLVM lowering take from there:
 
-    * `interact.scan`: the sequential recurrence over time, the `p x n` state
-      carried by `scf.for`, decays exponentiated once per step;
-    * `interact.chunked_scan`: Mamba-2's four-step SSD algorithm. Time is
-      zero-padded to a multiple of the chunk size (a zero log-decay and zero
-      input leave the state unchanged, so the final state is exact), decays
-      are cumulated only inside a chunk, and the chunk states pass through an
-      `scf.for` over chunks;
-    * `interact.attention`: scores, mask, kernel and the weighted sum of
-      values as `linalg.generic`s; the semiseparable mask's cumulative decays
-      are summed in f64, so `exp(cs_i - cs_j)` does not lose the short
-      differences of long sums to cancellation.
+    * `interact.scan`: vector code. An `scf.forall` over (batch, head, tile
+      of `p` rows) whose `scf.for` over time carries the tile's state rows as
+      vectors (in registers), exponentiates the decay once per step, updates
+      each row with one `vector.fma` and reads `y = S C` with a vector
+      reduction;
+    * `interact.chunked_scan`: Mamba-2's four-step SSD algorithm as
+      `linalg.generic`s. Time is zero-padded to a multiple of the chunk size
+      (a zero log-decay and zero input leave the state unchanged, so the
+      final state is exact), decays are cumulated only inside a chunk, and
+      the chunk states pass through an `scf.for` over chunks;
+    * `interact.attention`: an online softmax (flash-attention style), an
+      `scf.forall` over (batch, head, query) walking each query's keys once
+      with a running maximum, normalizer and output vector, so that no
+      `t x s` matrix exists; the semiseparable mask's log-decays are summed
+      directly along the walk.
 
     f16 and bf16 inputs are computed in f32 and f64 inputs in f64; results
     are rounded to their declared element types at the end.
 
     With `reference=true`, every op is lowered by its plain definition in
-    f64 instead: scans and chunked scans as the sequential recurrence,
-    attention as the direct sum. `interact-run --check` compares against it.
+    f64 instead: scans and chunked scans as the sequential recurrence
+    (`linalg.generic`s in an `scf.for` over time), attention as the direct
+    sum with its scores materialized. `interact-run --check` compares against
+    it.
 
     ```mlir
     // interact-opt --convert-interact-to-linalg
     %y, %s = interact.scan %x, %a, %B, %C : ...
     // becomes
-    %r:2 = scf.for %i = %c0 to %t step %c1 iter_args(%S = %S0, %Y = %Y0) ... {
-      %S1 = linalg.generic ... // S * exp(a_i) + x_i B_i^T
-      %y1 = linalg.generic ... // S C_i
+    %r:2 = scf.forall (%b, %h, %tile) in (%B, 8, 16) shared_outs(...) {
+      %rows:5 = scf.for %i = %c0 to %t step %c1 iter_args(%y = ..., %s0 = ...)
+          -> (tensor<?x4xf32>, vector<64xf32>, ...) {
+        // s_r = fma(x_ir, B_i, exp(a_i) * s_r); y_ir = sum(s_r * C_i)
+      }
       ...
     }
     ```

@@ -11,6 +11,7 @@
 // RUN: interact-run %s --function=softmax_causal --random-inputs=7 --dim=t=65 --check | FileCheck %s
 // RUN: interact-run %s --function=softmax_causal --random-inputs=8 --dim=t=1 --check | FileCheck %s
 // RUN: interact-run %s --function=softmax_semiseparable --random-inputs=9 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --function=softmax_causal --random-inputs=10 --dim=t=33 --num-threads=1 --check | FileCheck %s
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: PASSED

@@ -11,6 +11,8 @@
 // RUN: interact-run %s --function=diagonal_g2_init --random-inputs=7 --dim=b=1 --dim=t=1000 --check | FileCheck %s
 // RUN: interact-run %s --function=diagonal_g1 --random-inputs=8 --dim=t=65 --check | FileCheck %s
 // RUN: interact-run %s --function=static_sizes --random-inputs=9 --check | FileCheck %s
+// One thread runs the same parallel loops.
+// RUN: interact-run %s --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --num-threads=1 --check | FileCheck %s
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: output 1: max relative error {{.*}}: ok
