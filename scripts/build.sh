@@ -11,9 +11,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${INTERACT_BUILD_DIR:-$root/build}
 
 "$root/scripts/install-deps.sh"
+mkdir -p "$build"
 cmake -G Ninja -S "$root" -B "$build" \
   -DCMAKE_BUILD_TYPE=Release \
   -DLLVM_USE_LINKER=lld \
   -DINTERACT_ENABLE_ASSERTIONS="${INTERACT_ENABLE_ASSERTIONS:-ON}" \
-  "$@" > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+  "$@" > "$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
 cmake --build "$build"

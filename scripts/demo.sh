@@ -10,7 +10,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${INTERACT_BUILD_DIR:-$root/build}
 
-"$root/scripts/build.sh" > "$build.build.log" 2>&1 || { cat "$build.build.log"; exit 1; }
+mkdir -p "$build"
+"$root/scripts/build.sh" > "$build/build.log" 2>&1 || { cat "$build/build.log"; exit 1; }
 
 for example in "$root"/examples/*.mlir; do
   echo "=== $(basename "$example")"
