@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Fits the CPU cost model of interact-select-form to measurements.
 
-For each form (recurrent, chunked, attention) it times interact-run on a set
+For each form (recurrent, chunked, attention) and state size n in 16, 64,
+128 (the vector code's speed depends on n) it times interact-run on a set
 of SSD-layer shapes and fits, by non-negative least squares,
 
     time_us = call_us + FLOPs / (GFLOPs * 1e3) + steps * step_us
@@ -40,10 +41,14 @@ def steps(form, t, q):
     return t if form == "recurrent" else math.ceil(t / q) if form == "chunked" else 0
 
 
-def fit(form, quick):
+def fit(form, quick, only_n):
     rows, times = [], []
     for t, n, q in shapes(form, quick):
-        ms = ib.time_ms(ib.scan_function(form, B, t, H, P, n, chunk=q or 64))
+        if n != only_n:
+            continue
+        # Microsecond runs need many repetitions for a stable median.
+        reps = 101 if t <= 64 else 9 if t <= 1024 else 3
+        ms = ib.time_ms(ib.scan_function(form, B, t, H, P, n, chunk=q or 64), reps)
         f = ib.flops(form, B, t, H, P, n, chunk=q or 64)
         rows.append([1.0, f / 1e3, steps(form, t, q)])
         times.append(ms * 1e3)
@@ -67,7 +72,7 @@ def fit(form, quick):
     call_us, inv_gflops = coef[0], coef[1]
     step_us = coef[2] if len(coef) > 2 else 0.0
     gflops = 1.0 / inv_gflops if inv_gflops > 0 else float("inf")
-    print(f"{form}: call {call_us:.1f} us, {gflops:.3f} GFLOP/s, "
+    print(f"{form} n={only_n}: call {call_us:.1f} us, {gflops:.3f} GFLOP/s, "
           f"step {step_us:.3f} us; worst fit error {100 * worst:.1f}%")
     return call_us, gflops, step_us
 
@@ -87,14 +92,19 @@ def copy_bandwidth():
 
 def main():
     quick = "--quick" in sys.argv
-    fitted = {form: fit(form, quick) for form in ("recurrent", "chunked", "attention")}
+    forms = ("recurrent", "chunked", "attention")
+    ns = (16, 64, 128)
+    fitted = {(form, n): fit(form, quick, n) for form in forms for n in ns}
     bandwidth = copy_bandwidth()
     print(f"copy bandwidth: {bandwidth:.1f} GB/s")
-    print("\nconstexpr TargetModel cpuModel = {")
-    for form in ("recurrent", "chunked", "attention"):
-        call_us, gflops, step_us = fitted[form]
-        print(f"    /*{form}=*/{{{call_us:.1f}, {gflops:.4g}, {step_us:.4g}}},")
-    print(f"    /*bandwidthGBs=*/{bandwidth:.1f}}};")
+    print("\nconstexpr TargetModel cpuModels[] = {")
+    for n in ns:
+        print(f"    {{/*stateDim=*/{n},")
+        for form in forms:
+            call_us, gflops, step_us = fitted[(form, n)]
+            print(f"     /*{form}=*/{{{call_us:.1f}, {gflops:.4g}, {step_us:.4g}}},")
+        print(f"     /*bandwidthGBs=*/{bandwidth:.1f}}},")
+    print("};")
 
 
 if __name__ == "__main__":

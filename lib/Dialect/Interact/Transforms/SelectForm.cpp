@@ -19,6 +19,8 @@
 
 #include "llvm/Support/Format.h"
 
+#include <cmath>
+
 #define DEBUG_TYPE "interact-select-form"
 
 namespace mlir::interact {
@@ -38,21 +40,47 @@ struct FormModel {
   double stepMicros; // cost of one sequential step, in microseconds
 };
 
-/// The cost model of one target.
+/// The cost model of one target, measured at one state size n: the vector
+/// code's speed depends on n (tile shapes, reduction lengths), so each
+/// calibrated n has its own.
 struct TargetModel {
+  int64_t stateDim;
   FormModel recurrent, chunked, attention;
   double bandwidthGBs;
 };
 
-/// CPU constants, fitted by bench/calibrate.py (weighted by 1 / time, so
-/// that relative errors count) to interact-cpu-pipeline's code on this
-/// project's 2-core machine, run of 2026-11-22; the bandwidth is the measured
-/// copy bandwidth. Recalibrate whenever the CPU lowering changes.
-constexpr TargetModel cpuModel = {
-    /*recurrent=*/{3.0, 95.8, 1.27},
-    /*chunked=*/{0.0, 1.31, 524.4},
-    /*attention=*/{4.9, 32.07, 0.0},
-    /*bandwidthGBs=*/22.5};
+/// CPU constants, fitted by bench/calibrate.py per form and state size
+/// (weighted by 1 / time, so that relative errors count) to
+/// interact-cpu-pipeline's code on this project's 2-core machine, run of
+/// 2026-11-22; the bandwidth is the measured copy bandwidth. Recalibrate
+/// whenever the CPU lowering changes.
+constexpr TargetModel cpuModels[] = {
+    {/*stateDim=*/16,
+     /*recurrent=*/{3.8, 50.16, 0.0004868},
+     /*chunked=*/{0.0, 1.168, 421.8},
+     /*attention=*/{4.2, 27.51, 0},
+     /*bandwidthGBs=*/23.1},
+    {/*stateDim=*/64,
+     /*recurrent=*/{4.0, 77.49, 7.877e-05},
+     /*chunked=*/{0.0, 1.518, 1174},
+     /*attention=*/{4.0, 38.42, 0},
+     /*bandwidthGBs=*/23.1},
+    {/*stateDim=*/128,
+     /*recurrent=*/{2.9, 79.58, 3.835e-05},
+     /*chunked=*/{0.0, 1.595, 588.5},
+     /*attention=*/{4.1, 45.22, 0},
+     /*bandwidthGBs=*/23.1},
+};
+
+/// The calibrated model nearest to `stateDim` (in ratio).
+const TargetModel &cpuModelFor(int64_t stateDim) {
+  const TargetModel *best = &cpuModels[0];
+  for (const TargetModel &m : cpuModels)
+    if (std::abs(std::log(double(m.stateDim) / stateDim)) <
+        std::abs(std::log(double(best->stateDim) / stateDim)))
+      best = &m;
+  return *best;
+}
 
 constexpr int64_t candidateChunkSizes[] = {32, 64, 128, 256};
 
@@ -227,7 +255,7 @@ struct SelectFormPass
     DecayClasses classes = computeDecayClasses(op);
     SmallVector<Candidate> candidates = candidatesFor(op, sizes, classes);
     for (Candidate &c : candidates)
-      c.micros = estimateMicros(cpuModel, c);
+      c.micros = estimateMicros(cpuModelFor(sizes.stateDim), c);
     const Candidate *best = &candidates.front();
     for (const Candidate &c : candidates)
       if (c.micros < best->micros)
