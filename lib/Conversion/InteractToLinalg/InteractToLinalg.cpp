@@ -140,6 +140,18 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
           g.castTo(finalState, s.stateType)};
 }
 
+/// Reads `size` elements of the last dimension of `tensor` at `indices` as
+/// a vector of `ct` (in bounds by construction).
+static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
+                     int64_t size, Type ct) {
+  Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+  Value pad = arith::ConstantOp::create(b, b.getZeroAttr(element));
+  Value row = vector::TransferReadOp::create(
+      b, VectorType::get({size}, element), tensor, indices, pad,
+      ArrayRef<bool>{true});
+  return castFloat(b, b.getLoc(), row, VectorType::get({size}, ct));
+}
+
 /// Rows of `p` a vector-recurrence tile holds: the largest divisor of p whose
 /// tile (rows x n values) fits 256 lanes, sixteen AVX-512 registers.
 static int64_t rowsPerTile(int64_t p, int64_t n) {
@@ -172,15 +184,9 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
   auto vec = [&](int64_t size, Type element) {
     return VectorType::get({size}, element);
   };
-  // Reads `size` elements of the last dimension of `tensor` at `indices`,
-  // as `ct`.
   auto read = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange indices,
-                  int64_t size) -> Value {
-    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
-    Value pad = arith::ConstantOp::create(lb, lb.getZeroAttr(element));
-    Value v = vector::TransferReadOp::create(
-        lb, vec(size, element), tensor, indices, pad, ArrayRef<bool>{true});
-    return castFloat(lb, lb.getLoc(), v, vec(size, ct));
+                  int64_t size) {
+    return readRow(lb, tensor, indices, size, ct);
   };
 
   auto forall = scf::ForallOp::create(
@@ -754,12 +760,8 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
     return VectorType::get({size}, element);
   };
   auto read = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange indices,
-                  int64_t size) -> Value {
-    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
-    Value pad = arith::ConstantOp::create(lb, lb.getZeroAttr(element));
-    Value r = vector::TransferReadOp::create(
-        lb, vec(size, element), tensor, indices, pad, ArrayRef<bool>{true});
-    return castFloat(lb, lb.getLoc(), r, vec(size, ct));
+                  int64_t size) {
+    return readRow(lb, tensor, indices, size, ct);
   };
   auto divIndex = [](ImplicitLocOpBuilder &lb, Value index, int64_t by) {
     return by == 1 ? index
