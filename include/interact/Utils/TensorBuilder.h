@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -141,6 +142,23 @@ public:
     }
     return tensor::InsertSliceOp::create(b, slice, dest, offsets, sizes,
                                          strides);
+  }
+
+  /// Builds `scf.for %iv = 0 to upper step 1 iter_args(iterArgs)` whose body
+  /// `body` builds with a TensorBuilder and returns the values to yield.
+  scf::ForOp
+  forLoop(OpFoldResult upper, ValueRange iterArgs,
+          function_ref<SmallVector<Value>(TensorBuilder &, Value, ValueRange)>
+              body) {
+    Value zero = arith::ConstantIndexOp::create(b, 0);
+    Value one = arith::ConstantIndexOp::create(b, 1);
+    return scf::ForOp::create(
+        b, zero, index(upper), one, iterArgs,
+        [&](OpBuilder &nb, Location loc, Value iv, ValueRange args) {
+          ImplicitLocOpBuilder lb(loc, nb);
+          TensorBuilder inner(lb);
+          scf::YieldOp::create(lb, body(inner, iv, args));
+        });
   }
 
   /// Returns `value` cast to `type` if their static shapes differ.

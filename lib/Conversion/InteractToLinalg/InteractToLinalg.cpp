@@ -96,13 +96,11 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
                                   : g.map(4, {g.d(0), g.d(1)});
   AffineMap projMap = g.map(4, {g.d(0), group, g.d(3)});
 
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value one = arith::ConstantIndexOp::create(b, 1);
-  auto loop = scf::ForOp::create(
-      b, zero, g.index(length), one, ValueRange{state, y},
-      [&](OpBuilder &nb, Location loc, Value step, ValueRange iterArgs) {
-        ImplicitLocOpBuilder lb(loc, nb);
-        TensorBuilder l(lb);
+  auto loop = g.forLoop(
+      length, ValueRange{state, y},
+      [&](TensorBuilder &l, Value step,
+          ValueRange iterArgs) -> SmallVector<Value> {
+        ImplicitLocOpBuilder &lb = l.b;
         Value xs = l.sliceAt(s.x, 1, step);
         Value as = l.sliceAt(s.a, 1, step);
         Value bs = l.sliceAt(s.B, 1, step);
@@ -133,7 +131,7 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
             });
         ys = l.convert(ys, s.yType.getElementType());
         Value nextY = l.insertAt(ys, iterArgs[1], 1, step);
-        scf::YieldOp::create(lb, ValueRange{next, nextY});
+        return {next, nextY};
       });
   Value finalState = g.convert(loop.getResult(0), s.stateType.getElementType());
   return {g.castTo(loop.getResult(1), s.yType),
@@ -497,13 +495,10 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineMap endMap =
       diag ? g.map(4, {g.d(0), g.d(1), g.d(3)}) : g.map(4, {g.d(0), g.d(1)});
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value one = arith::ConstantIndexOp::create(b, 1);
-  auto loop = scf::ForOp::create(
-      b, zero, g.index(numChunks), one, ValueRange{state, entering},
-      [&](OpBuilder &nb, Location loc, Value c, ValueRange iterArgs) {
-        ImplicitLocOpBuilder lb(loc, nb);
-        TensorBuilder l(lb);
+  auto loop = g.forLoop(
+      numChunks, ValueRange{state, entering},
+      [&](TensorBuilder &l, Value c,
+          ValueRange iterArgs) -> SmallVector<Value> {
         Value recorded = l.insertAt(iterArgs[0], iterArgs[1], 1, c);
         Value end = l.sliceAt(csEnd, 1, c);
         Value own = l.sliceAt(chunkStates, 1, c);
@@ -514,7 +509,7 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
                   bb, bl, math::ExpOp::create(bb, bl, args[0]), args[2]);
               return arith::AddFOp::create(bb, bl, decayed, args[1]);
             });
-        scf::YieldOp::create(lb, ValueRange{next, recorded});
+        return {next, recorded};
       });
   Value finalState = loop.getResult(0);
   Value enteringStates = loop.getResult(1);
