@@ -50,6 +50,7 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     ```
   }];
   let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

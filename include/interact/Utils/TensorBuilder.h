@@ -95,11 +95,11 @@ public:
     return op.getResult(0);
   }
 
-  /// Returns `tensor` converted elementwise to `elementType`.
-  Value convert(Value tensor, Type elementType) {
+  /// Returns `fn` applied to every element of `tensor`, into a tensor of
+  /// `elementType`.
+  Value elementwise(Value tensor, Type elementType,
+                    function_ref<Value(OpBuilder &, Location, Value)> fn) {
     auto type = cast<RankedTensorType>(tensor.getType());
-    if (type.getElementType() == elementType)
-      return tensor;
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0, e = type.getRank(); i < e; ++i)
       sizes.push_back(dim(tensor, i));
@@ -107,8 +107,19 @@ public:
     SmallVector<IteratorType> iterators(type.getRank(), par);
     return generic(tensor, empty(sizes, elementType), {id, id}, iterators,
                    [&](OpBuilder &nb, Location loc, ValueRange args) {
-                     return castFloat(nb, loc, args[0], elementType);
+                     return fn(nb, loc, args[0]);
                    });
+  }
+
+  /// Returns `tensor` converted elementwise to `elementType`.
+  Value convert(Value tensor, Type elementType) {
+    if (cast<RankedTensorType>(tensor.getType()).getElementType() ==
+        elementType)
+      return tensor;
+    return elementwise(tensor, elementType,
+                       [&](OpBuilder &nb, Location loc, Value v) {
+                         return castFloat(nb, loc, v, elementType);
+                       });
   }
 
   /// Returns position `position` of `dimension` of `tensor`, with that

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -138,37 +139,65 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
           g.castTo(finalState, s.stateType)};
 }
 
-/// Reads `size` elements of the last dimension of `tensor` at `indices` as
-/// a vector of `ct` (in bounds by construction).
+/// Reads `size` elements of `tensor` along `dim` (default: the last
+/// dimension) from `indices` as a vector of `ct` (in bounds by construction).
 static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
-                     int64_t size, Type ct) {
-  Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
-  Value pad = arith::ConstantOp::create(b, b.getZeroAttr(element));
+                     int64_t size, Type ct,
+                     std::optional<unsigned> dim = std::nullopt) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  unsigned rank = type.getRank();
+  Value pad = arith::ConstantOp::create(b, b.getZeroAttr(type.getElementType()));
+  AffineMap along = AffineMap::get(
+      rank, 0, getAffineDimExpr(dim.value_or(rank - 1), b.getContext()));
   Value row = vector::TransferReadOp::create(
-      b, VectorType::get({size}, element), tensor, indices, pad,
-      ArrayRef<bool>{true});
+      b, VectorType::get({size}, type.getElementType()), tensor, indices, pad,
+      along, ArrayRef<bool>{true});
   return castFloat(b, b.getLoc(), row, VectorType::get({size}, ct));
 }
 
-/// Rows of `p` a vector-recurrence tile holds: the largest divisor of p whose
-/// tile (rows x n values) fits 256 lanes, sixteen AVX-512 registers.
-static int64_t rowsPerTile(int64_t p, int64_t n) {
-  int64_t rows = std::max<int64_t>(1, 256 / std::max<int64_t>(n, 1));
-  while (rows > 1 && p % rows != 0)
-    --rows;
-  return std::min(rows, p);
+/// Lanes of the recurrence's vectors over p: the largest power of two that
+/// divides p, up to one 512-bit register of `ct`.
+static int64_t lanesFor(int64_t p, Type ct) {
+  int64_t lanes = 512 / ct.getIntOrFloatBitWidth();
+  while (lanes > 1 && p % lanes != 0)
+    lanes /= 2;
+  return lanes;
 }
 
-/// Lowers a scan to vector code: parallel over (batch, head, tile of p rows)
-/// with scf.forall, the tile's rows x n state carried in vectors through the
-/// time loop (registers, not memory), the decay exponentiated once per step,
-/// the readout y = S C a vector reduction per row.
+/// State columns the recurrence keeps in registers at once: the largest
+/// divisor of n up to 16, leaving half of the 32 AVX-512 registers for the
+/// step's operands and partial sums.
+static int64_t columnsPerTile(int64_t n) {
+  int64_t columns = std::clamp<int64_t>(n, 1, 16);
+  while (n % columns != 0)
+    --columns;
+  return columns;
+}
+
+/// Partial sums the readout y = S C is split into, so that consecutive
+/// fused multiply-adds do not wait on each other.
+static constexpr int64_t kReadoutPartials = 4;
+
+/// Time steps of a recurrence block: the block's x and y rows (4 KiB each
+/// for 16 lanes of f32) stay in L1 while every column tile walks them.
+static constexpr int64_t kTimeBlock = 64;
+
+/// Lowers a scan to vector code. The state S (p x n) is held by columns:
+/// column j is a vector over a tile of p, so both the update
+/// S[:, j] = exp(a) S[:, j] + x B[j] and the readout y += C[j] S[:, j] are
+/// broadcast fused multiply-adds, with no reduction across lanes. Tasks are
+/// (batch, head, tile of p) under scf.forall. Each walks time in blocks of
+/// kTimeBlock steps and, inside a block, its n columns in tiles of up to 16,
+/// carried in registers through the block's steps and kept in a small
+/// buffer between blocks. The decays are exponentiated once, before the
+/// time loops.
 std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                                               const ScanOperands &s, Type ct) {
   TensorBuilder g(b);
-  MLIRContext *ctx = b.getContext();
-  int64_t rows = rowsPerTile(s.headDim, s.stateDim);
-  int64_t tiles = s.headDim / rows;
+  int64_t lanes = lanesFor(s.headDim, ct);
+  int64_t pTiles = s.headDim / lanes;
+  int64_t columns = columnsPerTile(s.stateDim);
+  int64_t nTiles = s.stateDim / columns;
   int64_t r = s.headsPerGroup();
   Type yElement = s.yType.getElementType();
   Type stateElement = s.stateType.getElementType();
@@ -179,127 +208,234 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
   Value state = g.empty({batch, b.getIndexAttr(s.heads),
                          b.getIndexAttr(s.headDim), b.getIndexAttr(s.stateDim)},
                         stateElement);
-  auto vec = [&](int64_t size, Type element) {
-    return VectorType::get({size}, element);
-  };
-  auto read = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange indices,
-                  int64_t size) {
-    return readRow(lb, tensor, indices, size, ct);
-  };
+  VectorType lane = VectorType::get({lanes}, ct);
+  // The decay factors exp(a), once per step (and state column), outside the
+  // time loops: a scalar exp would otherwise be a library call inside them.
+  Value factors =
+      g.elementwise(s.a, ct, [&](OpBuilder &nb, Location loc, Value a) {
+        return math::ExpOp::create(nb, loc, castFloat(nb, loc, a, ct));
+      });
 
   auto forall = scf::ForallOp::create(
       b,
       ArrayRef<OpFoldResult>{batch, b.getIndexAttr(s.heads),
-                             b.getIndexAttr(tiles)},
+                             b.getIndexAttr(pTiles)},
       ValueRange{y, state}, std::nullopt,
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         ImplicitLocOpBuilder lb(loc, nb);
         TensorBuilder l(lb);
         Value bi = args[0], hi = args[1], ti = args[2];
         Value yOut = args[3], stateOut = args[4];
-        Value p0 = arith::MulIOp::create(
-            lb, ti, arith::ConstantIndexOp::create(lb, rows));
-        Value gi = arith::DivUIOp::create(
-            lb, hi, arith::ConstantIndexOp::create(lb, r));
-        Value zero = arith::ConstantIndexOp::create(lb, 0);
-        Value one = arith::ConstantIndexOp::create(lb, 1);
+        auto constant = [](ImplicitLocOpBuilder &cb, int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(cb, v);
+        };
+        // Vector rows of 2-D tensors.
+        auto readAt = [&](ImplicitLocOpBuilder &cb, Value tensor, Value row) {
+          return readRow(cb, tensor, {row, constant(cb, 0)}, lanes, ct);
+        };
+        auto writeAt = [&](ImplicitLocOpBuilder &cb, Value vector, Value tensor,
+                           Value row) -> Value {
+          Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+          Value cast = castFloat(cb, cb.getLoc(), vector,
+                                 VectorType::get({lanes}, element));
+          return vector::TransferWriteOp::create(
+                     cb, cast, tensor, ValueRange{row, constant(cb, 0)},
+                     ArrayRef<bool>{true})
+              .getResult();
+        };
+        Value p0 = arith::MulIOp::create(lb, ti, constant(lb, lanes));
+        Value gi = arith::DivUIOp::create(lb, hi, constant(lb, r));
+        Value zero = constant(lb, 0);
 
-        // This tile's outputs: y[bi, :, hi, p0 : p0 + rows].
+        // This task's outputs: y[bi, :, hi, p0 : p0 + lanes] and
+        // state[bi, hi, p0 : p0 + lanes, :].
+        SmallVector<OpFoldResult> unit(4, lb.getIndexAttr(1));
         SmallVector<OpFoldResult> yOffsets = {bi, lb.getIndexAttr(0), hi, p0};
         SmallVector<OpFoldResult> ySizes = {lb.getIndexAttr(1), length,
                                             lb.getIndexAttr(1),
-                                            lb.getIndexAttr(rows)};
-        SmallVector<OpFoldResult> unit(4, lb.getIndexAttr(1));
+                                            lb.getIndexAttr(lanes)};
         std::optional<int64_t> staticLength = getConstantIntValue(length);
-        auto yTileType = RankedTensorType::get(
-            {staticLength ? *staticLength : ShapedType::kDynamic, rows},
-            yElement);
-        Value yTile = tensor::ExtractSliceOp::create(lb, yTileType, yOut,
-                                                     yOffsets, ySizes, unit);
-
-        SmallVector<Value> init;
-        for (int64_t i = 0; i < rows; ++i) {
-          if (s.init) {
-            Value row = arith::AddIOp::create(
-                lb, p0, arith::ConstantIndexOp::create(lb, i));
-            init.push_back(read(lb, s.init, {bi, hi, row, zero}, s.stateDim));
-          } else {
-            init.push_back(arith::ConstantOp::create(
-                lb, DenseElementsAttr::get(vec(s.stateDim, ct),
-                                           lb.getFloatAttr(ct, 0.0))));
-          }
-        }
-        SmallVector<Value> iterArgs = {yTile};
-        iterArgs.append(init);
-        auto loop = scf::ForOp::create(
-            lb, zero, l.index(length), one, iterArgs,
-            [&](OpBuilder &tb, Location tl, Value step, ValueRange carried) {
-              ImplicitLocOpBuilder sb(tl, tb);
-              Value decay;
-              if (s.diagonal) {
-                decay = math::ExpOp::create(
-                    sb, read(sb, s.a, {bi, step, hi, zero}, s.stateDim));
-              } else {
-                Value a = tensor::ExtractOp::create(sb, s.a,
-                                                    ValueRange{bi, step, hi});
-                decay = vector::BroadcastOp::create(
-                    sb, vec(s.stateDim, ct),
-                    math::ExpOp::create(sb, castFloat(sb, tl, a, ct)));
-              }
-              Value bv = read(sb, s.B, {bi, step, gi, zero}, s.stateDim);
-              Value cv = read(sb, s.C, {bi, step, gi, zero}, s.stateDim);
-              Value xs = read(sb, s.x, {bi, step, hi, p0}, rows);
-              Value tile = carried[0];
-              SmallVector<Value> next = {Value()};
-              for (int64_t i = 0; i < rows; ++i) {
-                Value xi = vector::BroadcastOp::create(
-                    sb, vec(s.stateDim, ct),
-                    vector::ExtractOp::create(sb, xs, ArrayRef<int64_t>{i}));
-                Value decayed =
-                    arith::MulFOp::create(sb, carried[1 + i], decay);
-                Value row = vector::FMAOp::create(sb, xi, bv, decayed);
-                Value out = vector::ReductionOp::create(
-                    sb, vector::CombiningKind::ADD,
-                    arith::MulFOp::create(sb, row, cv),
-                    arith::FastMathFlags::reassoc);
-                tile = tensor::InsertOp::create(
-                    sb, castFloat(sb, tl, out, yElement), tile,
-                    ValueRange{step, arith::ConstantIndexOp::create(sb, i)});
-                next.push_back(row);
-              }
-              next[0] = tile;
-              scf::YieldOp::create(sb, next);
-            });
-
-        // The final state rows.
-        auto stateTileType =
-            RankedTensorType::get({rows, s.stateDim}, stateElement);
+        Value yTile = tensor::ExtractSliceOp::create(
+            lb,
+            RankedTensorType::get(
+                {staticLength ? *staticLength : ShapedType::kDynamic, lanes},
+                yElement),
+            yOut, yOffsets, ySizes, unit);
         SmallVector<OpFoldResult> sOffsets = {bi, hi, p0, lb.getIndexAttr(0)};
         SmallVector<OpFoldResult> sSizes = {
-            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(rows),
+            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(lanes),
             lb.getIndexAttr(s.stateDim)};
         Value stateTile = tensor::ExtractSliceOp::create(
-            lb, stateTileType, stateOut, sOffsets, sSizes, unit);
-        for (int64_t i = 0; i < rows; ++i) {
-          Value row = castFloat(lb, loc, loop.getResult(1 + i),
-                                vec(s.stateDim, stateElement));
-          stateTile =
-              vector::TransferWriteOp::create(
-                  lb, row, stateTile,
-                  ValueRange{arith::ConstantIndexOp::create(lb, i), zero},
-                  ArrayRef<bool>{true})
-                  .getResult();
-        }
+            lb, RankedTensorType::get({lanes, s.stateDim}, stateElement),
+            stateOut, sOffsets, sSizes, unit);
+
+        // The state by columns, S[p0 : p0 + lanes, j] in row j, between time
+        // blocks.
+        AffineMap alongP = AffineMap::get(2, 0, lb.getAffineDimExpr(0));
+        Value columnsOf = l.filled(
+            {lb.getIndexAttr(s.stateDim), lb.getIndexAttr(lanes)}, ct, 0.0);
+        if (s.init)
+          columnsOf = l.forLoop(lb.getIndexAttr(s.stateDim), columnsOf,
+                                [&](TensorBuilder &jb, Value j,
+                                    ValueRange buf) -> SmallVector<Value> {
+                                  Value column =
+                                      readRow(jb.b, s.init, {bi, hi, p0, j},
+                                              lanes, ct, /*dim=*/2);
+                                  return {writeAt(jb.b, column, buf[0], j)};
+                                })
+                          .getResult(0);
+
+        // One column tile over the steps of a block: the tile's columns in
+        // registers, x read from and y added into the block's buffers (or,
+        // for the first tile, stored).
+        auto columnTile = [&](TensorBuilder &nt, Value tile, Value first,
+                              OpFoldResult steps, Value xBlock, Value yBlock,
+                              Value columnsIn, bool accumulate) {
+          ImplicitLocOpBuilder &cb = nt.b;
+          Value n0 = arith::MulIOp::create(cb, tile, constant(cb, columns));
+          SmallVector<Value> column;
+          for (int64_t j = 0; j < columns; ++j)
+            column.push_back(arith::AddIOp::create(cb, n0, constant(cb, j)));
+          SmallVector<Value> carried = {yBlock};
+          for (int64_t j = 0; j < columns; ++j)
+            carried.push_back(readAt(cb, columnsIn, column[j]));
+          auto loop = nt.forLoop(
+              steps, carried,
+              [&](TensorBuilder &st, Value i,
+                  ValueRange prev) -> SmallVector<Value> {
+                ImplicitLocOpBuilder &sb = st.b;
+                Value step = arith::AddIOp::create(sb, first, i);
+                auto scalar = [&](Value tensor, ValueRange at) -> Value {
+                  Value v = tensor::ExtractOp::create(sb, tensor, at);
+                  return vector::BroadcastOp::create(
+                      sb, lane, castFloat(sb, sb.getLoc(), v, ct));
+                };
+                Value decays, decay;
+                if (s.diagonal)
+                  decays =
+                      readRow(sb, factors, {bi, step, hi, n0}, columns, ct);
+                else
+                  decay = scalar(factors, ValueRange{bi, step, hi});
+                Value xs = readAt(sb, xBlock, i);
+                SmallVector<Value> next = {Value()};
+                SmallVector<Value> partial(kReadoutPartials);
+                for (int64_t j = 0; j < columns; ++j) {
+                  Value dj = decay;
+                  if (s.diagonal)
+                    dj = vector::BroadcastOp::create(
+                        sb, lane,
+                        vector::ExtractOp::create(sb, decays,
+                                                  ArrayRef<int64_t>{j}));
+                  Value bj = scalar(s.B, ValueRange{bi, step, gi, column[j]});
+                  Value cj = scalar(s.C, ValueRange{bi, step, gi, column[j]});
+                  Value sj = vector::FMAOp::create(
+                      sb, xs, bj, arith::MulFOp::create(sb, dj, prev[1 + j]));
+                  Value &part = partial[j % kReadoutPartials];
+                  part = part ? vector::FMAOp::create(sb, sj, cj, part)
+                              : arith::MulFOp::create(sb, sj, cj).getResult();
+                  next.push_back(sj);
+                }
+                Value sum;
+                for (Value part : partial)
+                  if (part)
+                    sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
+                if (accumulate)
+                  sum = arith::AddFOp::create(sb, readAt(sb, prev[0], i), sum);
+                next[0] = writeAt(sb, sum, prev[0], i);
+                return next;
+              });
+          Value columnsOut = columnsIn;
+          for (int64_t j = 0; j < columns; ++j)
+            columnsOut =
+                writeAt(cb, loop.getResult(1 + j), columnsOut, column[j]);
+          return SmallVector<Value>{columnsOut, loop.getResult(0)};
+        };
+
+        // Time blocks outside column tiles: a block's x rows are gathered
+        // into a contiguous buffer once (independent loads the core
+        // overlaps) and its y rows summed in another, so the column tiles
+        // read and write L1 only; y leaves once per block.
+        // (alloc_tensor, not tensor.empty: CSE would merge two empties and
+        // One-Shot Bufferize then give both buffers one allocation.)
+        auto blockType = RankedTensorType::get({kTimeBlock, lanes}, ct);
+        Value xBlock =
+            bufferization::AllocTensorOp::create(lb, blockType, ValueRange{});
+        Value yBlock =
+            bufferization::AllocTensorOp::create(lb, blockType, ValueRange{});
+        AffineExpr s0 = lb.getAffineSymbolExpr(0),
+                   s1 = lb.getAffineSymbolExpr(1);
+        OpFoldResult numBlocks = affine::makeComposedFoldedAffineApply(
+            lb, loc, s0.ceilDiv(kTimeBlock), {length});
+        auto blocks = l.forLoop(
+            numBlocks, ValueRange{yTile, columnsOf, xBlock, yBlock},
+            [&](TensorBuilder &kb, Value block,
+                ValueRange outs) -> SmallVector<Value> {
+              ImplicitLocOpBuilder &bb = kb.b;
+              Value first =
+                  arith::MulIOp::create(bb, block, constant(bb, kTimeBlock));
+              OpFoldResult steps = affine::makeComposedFoldedAffineMin(
+                  bb, bb.getLoc(),
+                  AffineMap::get(0, 2,
+                                 {bb.getAffineConstantExpr(kTimeBlock), s0 - s1},
+                                 bb.getContext()),
+                  {length, first});
+              Value xs =
+                  kb.forLoop(steps, outs[2],
+                             [&](TensorBuilder &ib, Value i,
+                                 ValueRange buf) -> SmallVector<Value> {
+                               Value step = arith::AddIOp::create(ib.b, first, i);
+                               Value row = readRow(ib.b, s.x, {bi, step, hi, p0},
+                                                   lanes, ct);
+                               return {writeAt(ib.b, row, buf[0], i)};
+                             })
+                      .getResult(0);
+              SmallVector<Value> state = columnTile(
+                  kb, zero, first, steps, xs, outs[3], outs[1], false);
+              if (nTiles > 1)
+                state = SmallVector<Value>(
+                    kb.forLoop(bb.getIndexAttr(nTiles - 1), state,
+                               [&](TensorBuilder &nt, Value tile,
+                                   ValueRange in) -> SmallVector<Value> {
+                                 Value next = arith::AddIOp::create(
+                                     nt.b, tile, constant(nt.b, 1));
+                                 return columnTile(nt, next, first, steps, xs,
+                                                   in[1], in[0], true);
+                               })
+                        .getResults());
+              Value yNext =
+                  kb.forLoop(steps, outs[0],
+                             [&](TensorBuilder &ib, Value i,
+                                 ValueRange out) -> SmallVector<Value> {
+                               Value step = arith::AddIOp::create(ib.b, first, i);
+                               return {writeAt(ib.b, readAt(ib.b, state[1], i),
+                                               out[0], step)};
+                             })
+                      .getResult(0);
+              return {yNext, state[0], xs, state[1]};
+            });
+
+        // The final state, column by column.
+        Value stateDone =
+            l.forLoop(lb.getIndexAttr(s.stateDim), stateTile,
+                      [&](TensorBuilder &jb, Value j,
+                          ValueRange out) -> SmallVector<Value> {
+                        Value column = readRow(jb.b, blocks.getResult(1),
+                                               {j, zero}, lanes, stateElement);
+                        return {vector::TransferWriteOp::create(
+                                    jb.b, column, out[0], ValueRange{zero, j},
+                                    alongP, ArrayRef<bool>{true})
+                                    .getResult()};
+                      })
+                .getResult(0);
 
         auto inParallel = scf::InParallelOp::create(lb);
         OpBuilder::InsertionGuard guard(lb);
         lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, loop.getResult(0), yOut,
+        tensor::ParallelInsertSliceOp::create(lb, blocks.getResult(0), yOut,
                                               yOffsets, ySizes, unit);
-        tensor::ParallelInsertSliceOp::create(lb, stateTile, stateOut, sOffsets,
-                                              sSizes, unit);
+        tensor::ParallelInsertSliceOp::create(lb, stateDone, stateOut,
+                                              sOffsets, sSizes, unit);
       });
-  (void)ctx;
   return {g.castTo(forall.getResult(0), s.yType),
           g.castTo(forall.getResult(1), s.stateType)};
 }
