@@ -30,6 +30,8 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
   ConvertInteractToLinalgPassOptions lowering;
   lowering.reference = options.reference;
   pm.addPass(createConvertInteractToLinalgPass(lowering));
+  // f32 exponentials as vector arithmetic, not one expf call per lane.
+  pm.addPass(createApproximateExpPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -65,4 +65,31 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
   ];
 }
 
+def ApproximateExpPass : Pass<"interact-approximate-exp"> {
+  let summary = "Replace f32 math.exp by an inline polynomial approximation";
+  let description = [{
+    Rewrites every `math.exp` on `f32` (scalars and vectors) into MLIR's
+    polynomial approximation: range reduction to `[-ln 2 / 2, ln 2 / 2]`, a
+    polynomial, and the exponent set through integer bit arithmetic. It
+    needs only `arith` ops, so a vector `exp` stays a vector computation
+    instead of becoming one `expf` library call per lane, and a scalar one
+    inside a hot loop no longer spills every vector register around a call.
+    The approximation is accurate to a few ulp over the f32 range (it
+    saturates to 0 and +inf like `expf`); the differential suite checks
+    every lowered form against the f64 reference with it. f64 `exp` (the
+    reference lowering) is left alone.
+
+    ```mlir
+    // interact-opt --interact-approximate-exp
+    %e = math.exp %v : vector<16xf32>
+    // becomes arith.mulf / math.fma / arith.bitcast ... on vector<16xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // INTERACT_CONVERSION_PASSES_TD
