@@ -62,6 +62,10 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
   // Horizontal sums may reassociate: they are dot products of one row.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
+  // Transposes in registers (the chunked form packs B^T) by AVX-512
+  // shuffles of 16 x 16 blocks rather than element by element.
+  vectorToLLVM.vectorTransposeLowering =
+      vector::VectorTransposeLowering::Shuffle16x16;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -709,6 +709,579 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
 }
 
 //===----------------------------------------------------------------------===//
+// Chunked scan as register-tiled matrix products
+//===----------------------------------------------------------------------===//
+
+/// Reads one element of a matrix operand (row m, reduction index k) as a
+/// `ct` scalar.
+using ElementAt = function_ref<Value(ImplicitLocOpBuilder &, Value m, Value k)>;
+/// Reads `lanes` consecutive columns of row k of a matrix operand, from
+/// column n, as a vector of `ct`.
+using RowAt = function_ref<Value(ImplicitLocOpBuilder &, Value k, Value n)>;
+
+/// The register tile of a matrix product: `rows` x (`vecs` x `lanes`)
+/// accumulators, sixteen AVX-512 registers at 8 x 2 x 16 for f32.
+struct RegisterTile {
+  int64_t rows, vecs, lanes;
+
+  /// The tile for an M x N product in `ct`: rows divide M, vectors of lanes
+  /// divide N.
+  static RegisterTile forProduct(int64_t m, int64_t n, Type ct) {
+    RegisterTile tile;
+    tile.lanes = lanesFor(n, ct);
+    tile.vecs = (n / tile.lanes) % 2 == 0 ? 2 : 1;
+    tile.rows = std::clamp<int64_t>(m, 1, 8);
+    while (m % tile.rows != 0)
+      --tile.rows;
+    return tile;
+  }
+  int64_t columns() const { return vecs * lanes; }
+};
+
+/// Adds sum_{k < kUpper} A(m0 + r, k) * B(k, n0 + ...) to the tile `acc`
+/// (row-major: row r, vector v at r * vecs + v): per k, `vecs` rows of B
+/// loaded once and each A element broadcast into `vecs` fused multiply-adds.
+static SmallVector<Value> accumulateTile(ImplicitLocOpBuilder &b,
+                                         const RegisterTile &tile, Value m0,
+                                         Value n0, OpFoldResult kUpper,
+                                         ElementAt aAt, RowAt bAt,
+                                         ValueRange acc) {
+  TensorBuilder g(b);
+  VectorType vector = cast<VectorType>(acc.front().getType());
+  auto loop = g.forLoop(
+      kUpper, acc,
+      [&](TensorBuilder &kb, Value k, ValueRange sums) -> SmallVector<Value> {
+        ImplicitLocOpBuilder &lb = kb.b;
+        SmallVector<Value> rowsOfB;
+        for (int64_t v = 0; v < tile.vecs; ++v)
+          rowsOfB.push_back(bAt(
+              lb, k,
+              arith::AddIOp::create(
+                  lb, n0,
+                  arith::ConstantIndexOp::create(lb, v * tile.lanes))));
+        SmallVector<Value> next;
+        for (int64_t r = 0; r < tile.rows; ++r) {
+          Value m = arith::AddIOp::create(
+              lb, m0, arith::ConstantIndexOp::create(lb, r));
+          Value a = vector::BroadcastOp::create(lb, vector, aAt(lb, m, k));
+          for (int64_t v = 0; v < tile.vecs; ++v)
+            next.push_back(vector::FMAOp::create(lb, a, rowsOfB[v],
+                                                 sums[r * tile.vecs + v]));
+        }
+        return next;
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// A tensor a task writes and reads as scratch space. (alloc_tensor rather
+/// than tensor.empty, which CSE would merge with another of the same type
+/// and One-Shot Bufferize then give one buffer.)
+static Value scratch(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                     Type ct) {
+  return bufferization::AllocTensorOp::create(
+      b, RankedTensorType::get(shape, ct), ValueRange{});
+}
+
+/// Writes `row` (cast to the element type of `tensor`) at `indices`.
+static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
+                     ValueRange indices) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto rowType = cast<VectorType>(row.getType());
+  Value cast = castFloat(
+      b, b.getLoc(), row,
+      VectorType::get(rowType.getShape(), type.getElementType()));
+  return vector::TransferWriteOp::create(b, cast, tensor, indices,
+                                         ArrayRef<bool>{true})
+      .getResult();
+}
+
+/// The 2-D tile loops of an M x N product in steps of `tile`: `body` gets
+/// the tile's first row and column and the values carried, and returns
+/// the next ones. `columnsOfRow` bounds the column tiles of a row tile
+/// (default: all of N).
+static SmallVector<Value> forEachTile(
+    ImplicitLocOpBuilder &b, const RegisterTile &tile, int64_t m, int64_t n,
+    ValueRange init,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value, Value,
+                                    ValueRange)>
+        body,
+    function_ref<OpFoldResult(ImplicitLocOpBuilder &, Value)> columnsOfRow =
+        nullptr) {
+  TensorBuilder g(b);
+  auto rowsLoop = g.forLoop(
+      b.getIndexAttr(m / tile.rows), init,
+      [&](TensorBuilder &rb, Value rt, ValueRange carried) {
+        ImplicitLocOpBuilder &lb = rb.b;
+        Value m0 = arith::MulIOp::create(
+            lb, rt, arith::ConstantIndexOp::create(lb, tile.rows));
+        OpFoldResult columnTiles = columnsOfRow
+                                       ? columnsOfRow(lb, m0)
+                                       : lb.getIndexAttr(n / tile.columns());
+        auto columnsLoop = rb.forLoop(
+            columnTiles, carried,
+            [&](TensorBuilder &cb, Value ct, ValueRange inner) {
+              Value n0 = arith::MulIOp::create(
+                  cb.b, ct,
+                  arith::ConstantIndexOp::create(cb.b, tile.columns()));
+              return body(cb.b, m0, n0, inner);
+            });
+        return SmallVector<Value>(columnsLoop.getResults());
+      });
+  return SmallVector<Value>(rowsLoop.getResults());
+}
+
+/// Lowers a chunked scan with a scalar decay by Mamba-2's SSD algorithm,
+/// its products as register-tiled vector code. Three parallel phases:
+///
+///  1. per (batch, chunk, head): the chunk's own state, transposed,
+///     S_c^T[n, p] = sum_l B_l[n] exp(cs_end - cs_l) x_l[p];
+///  2. per (batch, head), over chunks in order: the states entering each
+///     chunk, in place of the own states, and the final state;
+///  3. per (batch, chunk, head): the decayed causal G = (C B^T) o L, then
+///     y = exp(cs_i) C S_{c-1}^T + G x, both products into one tile of
+///     accumulators.
+///
+/// cs is the decay cumulated inside a chunk. Time is zero-padded to a
+/// multiple of the chunk size Q as in the generic lowering. Tiles of G above
+/// the diagonal are neither computed nor read.
+std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
+                                          const ScanOperands &s, int64_t q,
+                                          Type ct) {
+  TensorBuilder g(b);
+  MLIRContext *ctx = b.getContext();
+  int64_t r = s.headsPerGroup(), p = s.headDim, n = s.stateDim;
+  Type yElement = s.yType.getElementType();
+  OpFoldResult batch = g.dim(s.x, 0), length = g.dim(s.x, 1);
+  AffineExpr t0 = getAffineSymbolExpr(0, ctx);
+  OpFoldResult numChunks = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), t0.ceilDiv(q), {length});
+  OpFoldResult padded = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), t0.ceilDiv(q) * q, {length});
+  bool needsPadding = !isEqualConstantIntOrValue(length, padded);
+  auto prepare = [&](Value v) {
+    return needsPadding ? padTime(g, v, padded) : v;
+  };
+  Value x = prepare(s.x), a = prepare(s.a), B = prepare(s.B), C = prepare(s.C);
+  OpFoldResult h = b.getIndexAttr(s.heads);
+
+  auto index = [](ImplicitLocOpBuilder &lb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(lb, v);
+  };
+  auto element = [&](ImplicitLocOpBuilder &lb, Value tensor,
+                     ValueRange at) -> Value {
+    return castFloat(lb, lb.getLoc(), tensor::ExtractOp::create(lb, tensor, at),
+                     ct);
+  };
+  // The decay cumulated inside chunk c of head hi, cs[l] for l < Q.
+  auto cumulate = [&](ImplicitLocOpBuilder &lb, Value bi, Value start,
+                      Value hi) {
+    TensorBuilder l(lb);
+    Value zero = floatConstant(lb, lb.getLoc(), ct, 0.0);
+    auto loop = l.forLoop(
+        lb.getIndexAttr(q), ValueRange{scratch(lb, {q}, ct), zero},
+        [&](TensorBuilder &ib, Value i, ValueRange carried) {
+          ImplicitLocOpBuilder &sb = ib.b;
+          Value step = arith::AddIOp::create(sb, start, i);
+          Value sum = arith::AddFOp::create(
+              sb, carried[1], element(sb, a, ValueRange{bi, step, hi}));
+          Value cs = tensor::InsertOp::create(sb, sum, carried[0], i);
+          return SmallVector<Value>{cs, sum};
+        });
+    return loop.getResult(0);
+  };
+  auto readVector = [&](ImplicitLocOpBuilder &lb, Value tensor,
+                        ValueRange at, int64_t size) {
+    return readRow(lb, tensor, at, size, ct);
+  };
+  // exp(shift - cs) (or exp(cs - shift) with `negate` false) over the chunk.
+  VectorType chunkVector = VectorType::get({q}, ct);
+  auto expOf = [&](ImplicitLocOpBuilder &lb, Value cs, Value shift,
+                   bool negate) {
+    Value all = readVector(lb, cs, {index(lb, 0)}, q);
+    Value shifts = vector::BroadcastOp::create(lb, chunkVector, shift);
+    Value diff = negate ? arith::SubFOp::create(lb, shifts, all)
+                        : arith::SubFOp::create(lb, all, shifts);
+    return math::ExpOp::create(lb, diff);
+  };
+  auto storeVector = [&](ImplicitLocOpBuilder &lb, Value vector) {
+    return writeRow(lb, vector, scratch(lb, {q}, ct), {index(lb, 0)});
+  };
+
+  // (1) Own chunk states, S_c^T in [b, c, h, n, p].
+  RegisterTile stateTile = RegisterTile::forProduct(n, p, ct);
+  VectorType stateVector = VectorType::get({stateTile.lanes}, ct);
+  Value zeroTile = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(stateVector, b.getFloatAttr(ct, 0.0)));
+  SmallVector<OpFoldResult> statesSizes = {batch, numChunks, h,
+                                           b.getIndexAttr(n), b.getIndexAttr(p)};
+  SmallVector<OpFoldResult> unit5(5, b.getIndexAttr(1));
+  auto chunkStates = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{batch, numChunks, h},
+      ValueRange{g.empty(statesSizes, ct)}, std::nullopt,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        Value bi = args[0], ci = args[1], hi = args[2], out = args[3];
+        Value start = arith::MulIOp::create(lb, ci, index(lb, q));
+        Value gi = arith::DivUIOp::create(lb, hi, index(lb, r));
+        Value cs = cumulate(lb, bi, start, hi);
+        Value end = tensor::ExtractOp::create(lb, cs, index(lb, q - 1));
+        Value weights = storeVector(lb, expOf(lb, cs, end, /*negate=*/true));
+        SmallVector<OpFoldResult> offsets = {bi, ci, hi, lb.getIndexAttr(0),
+                                             lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {
+            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(1),
+            lb.getIndexAttr(n), lb.getIndexAttr(p)};
+        Value own = tensor::ExtractSliceOp::create(
+            lb, RankedTensorType::get({n, p}, ct), out, offsets, sizes, unit5);
+        SmallVector<Value> done = forEachTile(
+            lb, stateTile, n, p, own,
+            [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
+                ValueRange carried) {
+              SmallVector<Value> acc(stateTile.rows * stateTile.vecs,
+                                     zeroTile);
+              acc = accumulateTile(
+                  tb, stateTile, m0, n0, tb.getIndexAttr(q),
+                  [&](ImplicitLocOpBuilder &eb, Value m, Value l) {
+                    Value step = arith::AddIOp::create(eb, start, l);
+                    return element(eb, B, ValueRange{bi, step, gi, m});
+                  },
+                  [&](ImplicitLocOpBuilder &eb, Value l, Value col) {
+                    Value step = arith::AddIOp::create(eb, start, l);
+                    Value w = vector::BroadcastOp::create(
+                        eb, stateVector,
+                        tensor::ExtractOp::create(eb, weights, l));
+                    return arith::MulFOp::create(
+                        eb, w,
+                        readVector(eb, x, {bi, step, hi, col},
+                                   stateTile.lanes));
+                  },
+                  acc);
+              Value tileOut = carried[0];
+              for (int64_t i = 0; i < stateTile.rows; ++i)
+                for (int64_t v = 0; v < stateTile.vecs; ++v)
+                  tileOut = writeRow(
+                      tb, acc[i * stateTile.vecs + v], tileOut,
+                      {arith::AddIOp::create(tb, m0, index(tb, i)),
+                       arith::AddIOp::create(
+                           tb, n0, index(tb, v * stateTile.lanes))});
+              return SmallVector<Value>{tileOut};
+            });
+        auto inParallel = scf::InParallelOp::create(lb);
+        OpBuilder::InsertionGuard guard(lb);
+        lb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(lb, done[0], out, offsets, sizes,
+                                              unit5);
+      });
+
+  // (2) The recurrence between chunks, per (batch, head): each own state is
+  // replaced by the state entering its chunk.
+  Type stateElement = s.stateType.getElementType();
+  VectorType rowVector = VectorType::get({p}, ct);
+  SmallVector<OpFoldResult> unit4(4, b.getIndexAttr(1));
+  auto entering = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{batch, h},
+      ValueRange{chunkStates.getResult(0),
+                 g.empty({batch, h, b.getIndexAttr(p), b.getIndexAttr(n)},
+                         stateElement)},
+      std::nullopt, [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value bi = args[0], hi = args[1], states = args[2], finalOut = args[3];
+        Value zero = index(lb, 0);
+        SmallVector<OpFoldResult> offsets = {bi, lb.getIndexAttr(0), hi,
+                                             lb.getIndexAttr(0),
+                                             lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1), numChunks,
+                                           lb.getIndexAttr(1),
+                                           lb.getIndexAttr(n),
+                                           lb.getIndexAttr(p)};
+        std::optional<int64_t> chunks = getConstantIntValue(numChunks);
+        Value mine = tensor::ExtractSliceOp::create(
+            lb,
+            RankedTensorType::get(
+                {chunks ? *chunks : ShapedType::kDynamic, n, p}, ct),
+            states, offsets, sizes, unit5);
+        // The running state S^T, from the initial state or zero.
+        Value total = scratch(lb, {n, p}, ct);
+        total = l.forLoop(lb.getIndexAttr(n), total,
+                          [&](TensorBuilder &jb, Value j, ValueRange t) {
+                            Value row =
+                                s.init ? readRow(jb.b, s.init, {bi, hi, zero, j},
+                                                 p, ct, /*dim=*/2)
+                                       : arith::ConstantOp::create(
+                                             jb.b, DenseElementsAttr::get(
+                                                       rowVector,
+                                                       jb.b.getFloatAttr(ct, 0.0)))
+                                             .getResult();
+                            return SmallVector<Value>{
+                                writeRow(jb.b, row, t[0], {j, zero})};
+                          })
+                    .getResult(0);
+        auto chunkLoop = l.forLoop(
+            numChunks, ValueRange{mine, total},
+            [&](TensorBuilder &cb, Value ci, ValueRange carried) {
+              ImplicitLocOpBuilder &sb = cb.b;
+              Value start = arith::MulIOp::create(sb, ci, index(sb, q));
+              Value sum = cb.forLoop(sb.getIndexAttr(q),
+                                     floatConstant(sb, sb.getLoc(), ct, 0.0),
+                                     [&](TensorBuilder &ib, Value i,
+                                         ValueRange acc) {
+                                       Value step =
+                                           arith::AddIOp::create(ib.b, start, i);
+                                       return SmallVector<Value>{
+                                           arith::AddFOp::create(
+                                               ib.b, acc[0],
+                                               element(ib.b, a,
+                                                       ValueRange{bi, step, hi}))};
+                                     })
+                              .getResult(0);
+              Value decay = vector::BroadcastOp::create(
+                  sb, rowVector, math::ExpOp::create(sb, sum));
+              auto rows = cb.forLoop(
+                  sb.getIndexAttr(n), carried,
+                  [&](TensorBuilder &jb, Value j, ValueRange st) {
+                    ImplicitLocOpBuilder &rb = jb.b;
+                    Value own = readVector(rb, st[0], {ci, j, zero}, p);
+                    Value before = readVector(rb, st[1], {j, zero}, p);
+                    Value enteringRow = writeRow(rb, before, st[0], {ci, j, zero});
+                    Value after = vector::FMAOp::create(rb, decay, before, own);
+                    return SmallVector<Value>{enteringRow,
+                                              writeRow(rb, after, st[1],
+                                                       {j, zero})};
+                  });
+              return SmallVector<Value>(rows.getResults());
+            });
+        // The final state, S[p, n], from S^T.
+        SmallVector<OpFoldResult> fOffsets = {bi, hi, lb.getIndexAttr(0),
+                                              lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> fSizes = {lb.getIndexAttr(1),
+                                            lb.getIndexAttr(1),
+                                            lb.getIndexAttr(p),
+                                            lb.getIndexAttr(n)};
+        Value finalTile = tensor::ExtractSliceOp::create(
+            lb, RankedTensorType::get({p, n}, stateElement), finalOut, fOffsets,
+            fSizes, unit4);
+        AffineMap alongP = AffineMap::get(2, 0, lb.getAffineDimExpr(0));
+        finalTile =
+            l.forLoop(lb.getIndexAttr(n), finalTile,
+                      [&](TensorBuilder &jb, Value j, ValueRange out) {
+                        Value row = readRow(jb.b, chunkLoop.getResult(1),
+                                            {j, zero}, p, stateElement);
+                        return SmallVector<Value>{
+                            vector::TransferWriteOp::create(
+                                jb.b, row, out[0], ValueRange{zero, j}, alongP,
+                                ArrayRef<bool>{true})
+                                .getResult()};
+                      })
+                .getResult(0);
+        auto inParallel = scf::InParallelOp::create(lb);
+        OpBuilder::InsertionGuard guard(lb);
+        lb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(lb, chunkLoop.getResult(0), states,
+                                              offsets, sizes, unit5);
+        tensor::ParallelInsertSliceOp::create(lb, finalTile, finalOut, fOffsets,
+                                              fSizes, unit4);
+      });
+  Value enteringStates = entering.getResult(0);
+
+  // (3) Outputs, per (batch, chunk, head).
+  RegisterTile gTile = RegisterTile::forProduct(q, q, ct);
+  RegisterTile yTile = RegisterTile::forProduct(q, p, ct);
+  VectorType gVector = VectorType::get({gTile.lanes}, ct);
+  VectorType yVector = VectorType::get({yTile.lanes}, ct);
+  Value zeroG = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(gVector, b.getFloatAttr(ct, 0.0)));
+  Value zeroY = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(yVector, b.getFloatAttr(ct, 0.0)));
+  SmallVector<int64_t> laneOffsets;
+  for (int64_t i = 0; i < gTile.lanes; ++i)
+    laneOffsets.push_back(i);
+  Value iota = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             VectorType::get({gTile.lanes}, b.getI64Type()),
+             ArrayRef<int64_t>(laneOffsets)));
+  Value yPadded = g.empty({batch, padded, h, b.getIndexAttr(p)}, yElement);
+  auto outputs = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{batch, numChunks, h}, ValueRange{yPadded},
+      std::nullopt, [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value bi = args[0], ci = args[1], hi = args[2], yOut = args[3];
+        Value zero = index(lb, 0);
+        Value start = arith::MulIOp::create(lb, ci, index(lb, q));
+        Value gi = arith::DivUIOp::create(lb, hi, index(lb, r));
+        Value cs = cumulate(lb, bi, start, hi);
+        Value growth = storeVector(
+            lb, expOf(lb, cs, floatConstant(lb, loc, ct, 0.0), false));
+
+        // B^T of the chunk, [n, Q], for rows of B^T in the G product: blocks
+        // of rows of B transposed in registers.
+        int64_t blockJ = gTile.lanes, blockK = lanesFor(n, ct);
+        VectorType rowOfB = VectorType::get({blockK}, ct);
+        Value bT = forEachTile(
+            lb, RegisterTile{blockK, 1, blockJ}, n, q, scratch(lb, {n, q}, ct),
+            [&](ImplicitLocOpBuilder &tb, Value k0, Value j0,
+                ValueRange carried) {
+              Value block = arith::ConstantOp::create(
+                  tb, DenseElementsAttr::get(
+                          VectorType::get({blockJ, blockK}, ct),
+                          tb.getFloatAttr(ct, 0.0)));
+              for (int64_t j = 0; j < blockJ; ++j) {
+                Value step = arith::AddIOp::create(
+                    tb, start, arith::AddIOp::create(tb, j0, index(tb, j)));
+                Value row = readRow(tb, B, {bi, step, gi, k0}, blockK, ct);
+                block = vector::InsertOp::create(tb, row, block,
+                                                 ArrayRef<int64_t>{j});
+              }
+              Value columns = vector::TransposeOp::create(
+                  tb, block, ArrayRef<int64_t>{1, 0});
+              Value out = carried[0];
+              for (int64_t k = 0; k < blockK; ++k)
+                out = writeRow(
+                    tb,
+                    vector::ExtractOp::create(tb, columns,
+                                              ArrayRef<int64_t>{k}),
+                    out, {arith::AddIOp::create(tb, k0, index(tb, k)), j0});
+              return SmallVector<Value>{out};
+            })[0];
+        (void)rowOfB;
+
+        // G[i, j] = exp(cs_i - cs_j) sum_n C_i[n] B_j[n] for j <= i. Column
+        // tiles past the row tile's diagonal are skipped.
+        auto lastColumnTile = [&](ImplicitLocOpBuilder &eb, Value m0) {
+          AffineExpr d = eb.getAffineSymbolExpr(0);
+          return affine::makeComposedFoldedAffineApply(
+              eb, eb.getLoc(),
+              (d + gTile.rows).ceilDiv(gTile.columns()), {m0});
+        };
+        Value gMatrix = forEachTile(
+            lb, gTile, q, q, scratch(lb, {q, q}, ct),
+            [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
+                ValueRange carried) {
+              SmallVector<Value> acc(gTile.rows * gTile.vecs, zeroG);
+              acc = accumulateTile(
+                  tb, gTile, m0, n0, tb.getIndexAttr(n),
+                  [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
+                    Value step = arith::AddIOp::create(eb, start, i);
+                    return element(eb, C, ValueRange{bi, step, gi, k});
+                  },
+                  [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
+                    return readVector(eb, bT, {k, col}, gTile.lanes);
+                  },
+                  acc);
+              Value out = carried[0];
+              for (int64_t i = 0; i < gTile.rows; ++i) {
+                Value row = arith::AddIOp::create(tb, m0, index(tb, i));
+                Value csRow = vector::BroadcastOp::create(
+                    tb, gVector, tensor::ExtractOp::create(tb, cs, row));
+                Value rowIndex = vector::BroadcastOp::create(
+                    tb, VectorType::get({gTile.lanes}, tb.getI64Type()),
+                    arith::IndexCastOp::create(tb, tb.getI64Type(), row));
+                for (int64_t v = 0; v < gTile.vecs; ++v) {
+                  Value col = arith::AddIOp::create(
+                      tb, n0, index(tb, v * gTile.lanes));
+                  Value csCol = readVector(tb, cs, {col}, gTile.lanes);
+                  Value decay = math::ExpOp::create(
+                      tb, arith::SubFOp::create(tb, csRow, csCol));
+                  Value cols = arith::AddIOp::create(
+                      tb, iota,
+                      vector::BroadcastOp::create(
+                          tb, iota.getType(),
+                          arith::IndexCastOp::create(tb, tb.getI64Type(),
+                                                     col)));
+                  Value causal = arith::CmpIOp::create(
+                      tb, arith::CmpIPredicate::sle, cols, rowIndex);
+                  Value masked = arith::SelectOp::create(
+                      tb, causal,
+                      arith::MulFOp::create(tb, acc[i * gTile.vecs + v],
+                                            decay),
+                      zeroG);
+                  out = writeRow(tb, masked, out, {row, col});
+                }
+              }
+              return SmallVector<Value>{out};
+            },
+            lastColumnTile)[0];
+
+        // y_i = exp(cs_i) sum_n C_i[n] S_{c-1}^T[n, :] + sum_{j <= i} G[i, j] x_j.
+        SmallVector<OpFoldResult> yOffsets = {bi, start, hi,
+                                              lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> ySizes = {lb.getIndexAttr(1),
+                                            lb.getIndexAttr(q),
+                                            lb.getIndexAttr(1),
+                                            lb.getIndexAttr(p)};
+        Value ySlice = tensor::ExtractSliceOp::create(
+            lb, RankedTensorType::get({q, p}, yElement), yOut, yOffsets, ySizes,
+            unit4);
+        Value yDone = forEachTile(
+            lb, yTile, q, p, ySlice,
+            [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
+                ValueRange carried) {
+              SmallVector<Value> acc(yTile.rows * yTile.vecs, zeroY);
+              acc = accumulateTile(
+                  tb, yTile, m0, n0, tb.getIndexAttr(n),
+                  [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
+                    Value step = arith::AddIOp::create(eb, start, i);
+                    return element(eb, C, ValueRange{bi, step, gi, k});
+                  },
+                  [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
+                    return readVector(eb, enteringStates, {bi, ci, hi, k, col},
+                                      yTile.lanes);
+                  },
+                  acc);
+              for (int64_t i = 0; i < yTile.rows; ++i) {
+                Value row = arith::AddIOp::create(tb, m0, index(tb, i));
+                Value e = vector::BroadcastOp::create(
+                    tb, yVector, tensor::ExtractOp::create(tb, growth, row));
+                for (int64_t v = 0; v < yTile.vecs; ++v)
+                  acc[i * yTile.vecs + v] =
+                      arith::MulFOp::create(tb, e, acc[i * yTile.vecs + v]);
+              }
+              AffineExpr d = tb.getAffineSymbolExpr(0);
+              OpFoldResult causalUpper = affine::makeComposedFoldedAffineApply(
+                  tb, tb.getLoc(), d + yTile.rows, {m0});
+              acc = accumulateTile(
+                  tb, yTile, m0, n0, causalUpper,
+                  [&](ImplicitLocOpBuilder &eb, Value i, Value j) {
+                    return tensor::ExtractOp::create(eb, gMatrix,
+                                                     ValueRange{i, j})
+                        .getResult();
+                  },
+                  [&](ImplicitLocOpBuilder &eb, Value j, Value col) {
+                    Value step = arith::AddIOp::create(eb, start, j);
+                    return readVector(eb, x, {bi, step, hi, col}, yTile.lanes);
+                  },
+                  acc);
+              Value out = carried[0];
+              for (int64_t i = 0; i < yTile.rows; ++i)
+                for (int64_t v = 0; v < yTile.vecs; ++v)
+                  out = writeRow(
+                      tb, acc[i * yTile.vecs + v], out,
+                      {arith::AddIOp::create(tb, m0, index(tb, i)),
+                       arith::AddIOp::create(tb, n0,
+                                             index(tb, v * yTile.lanes))});
+              return SmallVector<Value>{out};
+            })[0];
+        auto inParallel = scf::InParallelOp::create(lb);
+        OpBuilder::InsertionGuard guard(lb);
+        lb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(lb, yDone, yOut, yOffsets, ySizes,
+                                              unit4);
+      });
+
+  Value y = outputs.getResult(0);
+  if (needsPadding) {
+    SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+    y = tensor::ExtractSliceOp::create(
+        b, y, zeros, SmallVector<OpFoldResult>{batch, length, h,
+                                               b.getIndexAttr(p)},
+        ones);
+  }
+  return {g.castTo(y, s.yType), g.castTo(entering.getResult(1), s.stateType)};
+}
+
+//===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
 
@@ -1042,7 +1615,10 @@ struct InteractLowering : OpConversionPattern<OpTy> {
     ScanOperands s = ScanOperands::get(op, adaptor);
     auto [y, state] =
         reference ? buildRecurrence(b, s, ct)
-                  : buildChunked(b, s, op.getChunkSizeAttr().getInt(), ct);
+                  : s.diagonal
+                      ? buildChunked(b, s, op.getChunkSizeAttr().getInt(), ct)
+                      : buildTiledChunked(b, s, op.getChunkSizeAttr().getInt(),
+                                          ct);
     return {y, state};
   }
 
