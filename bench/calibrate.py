@@ -108,4 +108,5 @@ def main():
 
 
 if __name__ == "__main__":
+    ib.keep_freed_memory()
     main()

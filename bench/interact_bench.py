@@ -5,12 +5,30 @@ the same inputs for every form)."""
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("INTERACT_BUILD_DIR", os.path.join(ROOT, "build"))
 RUN = os.path.join(BUILD, "bin", "interact-run")
 OPT = os.path.join(BUILD, "bin", "interact-opt")
+
+
+# glibc returns freed blocks over its thresholds to the kernel (munmap, heap
+# trimming), so a function that allocates megabytes pays page faults on every
+# call: up to half of a millisecond-scale run. Serving runtimes keep freed
+# memory (caching allocators); every benchmark process here, interact-run and
+# the in-process PyTorch baselines alike, runs with glibc told to do the same.
+ALLOCATOR_POLICY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967295"
+
+
+def keep_freed_memory():
+    """Re-executes this script with ALLOCATOR_POLICY unless it already runs
+    with it; subprocesses inherit it."""
+    if os.environ.get("GLIBC_TUNABLES") == ALLOCATOR_POLICY:
+        return
+    env = dict(os.environ, GLIBC_TUNABLES=ALLOCATOR_POLICY)
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 def scan_function(form, b, t, h, p, n, g=1, chunk=64):

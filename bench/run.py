@@ -206,4 +206,5 @@ def main():
 
 
 if __name__ == "__main__":
+    ib.keep_freed_memory()
     sys.exit(main())

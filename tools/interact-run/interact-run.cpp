@@ -46,9 +46,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <cmath>
 #include <random>
 #include <set>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 using namespace mlir;
 using namespace mlir::interact;
@@ -459,6 +464,18 @@ compile(ModuleOp module, func::FuncOp fn, bool reference) {
   return std::move(*engine);
 }
 
+/// Has the allocator keep freed memory instead of returning it to the kernel
+/// (glibc unmaps large blocks and trims its heap on free), so that repeated
+/// runs of a function that allocates megabytes measure the function, not
+/// page faults on fresh pages: what a serving runtime's caching allocator
+/// gives. The benchmark scripts set the same policy for PyTorch.
+static void keepFreedMemory() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
+}
+
 /// Runs the compiled function once on `inputs`; returns its results.
 FailureOr<std::vector<npy::Array>> invoke(ExecutionEngine &engine,
                                           func::FuncOp fn,
@@ -749,6 +766,7 @@ LogicalResult run(MLIRContext &context) {
   }
 
   if (benchmarkRuns > 0) {
+    keepFreedMemory();
     if (failed(invoke(**engine, *fn, inputs)))
       return failure();
     std::vector<double> times;

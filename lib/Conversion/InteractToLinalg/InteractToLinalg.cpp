@@ -729,8 +729,9 @@ struct RegisterTile {
   static RegisterTile forProduct(int64_t m, int64_t n, Type ct) {
     RegisterTile tile;
     tile.lanes = lanesFor(n, ct);
-    tile.vecs = (n / tile.lanes) % 2 == 0 ? 2 : 1;
-    tile.rows = std::clamp<int64_t>(m, 1, 8);
+    int64_t vectors = n / tile.lanes;
+    tile.vecs = vectors % 4 == 0 ? 4 : vectors % 2 == 0 ? 2 : 1;
+    tile.rows = std::clamp<int64_t>(m, 1, 16 / tile.vecs);
     while (m % tile.rows != 0)
       --tile.rows;
     return tile;
