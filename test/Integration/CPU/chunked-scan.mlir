@@ -14,6 +14,14 @@
 // RUN: interact-run %s --function=q16_diagonal_g1 --random-inputs=10 --dim=t=65 --check | FileCheck %s
 // RUN: interact-run %s --function=q64_static --random-inputs=11 --check | FileCheck %s
 
+// Scalar decays take the register-tiled path: odd sizes (p = 12, n = 20,
+// Q = 24, 3 heads per group) and AVX-512-sized ones (p = n = 64).
+// RUN: interact-run %s --function=q24_scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --function=q24_scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=23 --check | FileCheck %s
+// RUN: interact-run %s --function=q24_scalar_odd_init --random-inputs=23 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --function=q32_scalar_wide_init --random-inputs=24 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --function=q32_scalar_wide_init --random-inputs=25 --dim=t=64 --num-threads=1 --check | FileCheck %s
+
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: output 1: max relative error {{.*}}: ok
 // CHECK: check: PASSED
@@ -69,4 +77,20 @@ func.func @q64_static(%x: tensor<2x130x4x16xf32>, %a: tensor<2x130x4xf32>,
         tensor<2x130x2x32xf32>, tensor<2x4x16x32xf32>
       -> tensor<2x130x4x16xf32>, tensor<2x4x16x32xf32>
   return %y, %s : tensor<2x130x4x16xf32>, tensor<2x4x16x32xf32>
+}
+
+func.func @q24_scalar_odd_init(%x: tensor<?x?x6x12xf32>, %a: tensor<?x?x6xf32>, %b: tensor<?x?x2x20xf32>, %c: tensor<?x?x2x20xf32>, %s0: tensor<?x6x12x20xf32>)
+    -> (tensor<?x?x6x12xf32>, tensor<?x6x12x20xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c init %s0 chunk_size 24
+      : tensor<?x?x6x12xf32>, tensor<?x?x6xf32>, tensor<?x?x2x20xf32>, tensor<?x?x2x20xf32>, tensor<?x6x12x20xf32>
+      -> tensor<?x?x6x12xf32>, tensor<?x6x12x20xf32>
+  return %y, %s : tensor<?x?x6x12xf32>, tensor<?x6x12x20xf32>
+}
+
+func.func @q32_scalar_wide_init(%x: tensor<?x?x2x64xf32>, %a: tensor<?x?x2xf32>, %b: tensor<?x?x1x64xf32>, %c: tensor<?x?x1x64xf32>, %s0: tensor<?x2x64x64xf32>)
+    -> (tensor<?x?x2x64xf32>, tensor<?x2x64x64xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %c init %s0 chunk_size 32
+      : tensor<?x?x2x64xf32>, tensor<?x?x2xf32>, tensor<?x?x1x64xf32>, tensor<?x?x1x64xf32>, tensor<?x2x64x64xf32>
+      -> tensor<?x?x2x64xf32>, tensor<?x2x64x64xf32>
+  return %y, %s : tensor<?x?x2x64xf32>, tensor<?x2x64x64xf32>
 }

@@ -14,6 +14,13 @@
 // One thread runs the same parallel loops.
 // RUN: interact-run %s --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --num-threads=1 --check | FileCheck %s
 
+// Column tiles and 64-step time blocks: p = 12 (vectors of 4), n = 20 (two
+// tiles of 10 columns), n = 48 (three of 16), t across block boundaries.
+// RUN: interact-run %s --function=scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --function=scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=130 --check | FileCheck %s
+// RUN: interact-run %s --function=diagonal_odd --random-inputs=23 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --function=scalar_wide_init --random-inputs=24 --dim=t=200 --check | FileCheck %s
+
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: output 1: max relative error {{.*}}: ok
 // CHECK: check: PASSED
@@ -65,4 +72,28 @@ func.func @static_sizes(%x: tensor<2x33x6x8xf32>, %a: tensor<2x33x6xf32>,
       : tensor<2x33x6x8xf32>, tensor<2x33x6xf32>, tensor<2x33x3x4xf32>,
         tensor<2x33x3x4xf32> -> tensor<2x33x6x8xf32>, tensor<2x6x8x4xf32>
   return %y, %s : tensor<2x33x6x8xf32>, tensor<2x6x8x4xf32>
+}
+
+func.func @scalar_odd_init(%x: tensor<?x?x6x12xf32>, %a: tensor<?x?x6xf32>, %b: tensor<?x?x2x20xf32>, %c: tensor<?x?x2x20xf32>, %s0: tensor<?x6x12x20xf32>)
+    -> (tensor<?x?x6x12xf32>, tensor<?x6x12x20xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c init %s0
+      : tensor<?x?x6x12xf32>, tensor<?x?x6xf32>, tensor<?x?x2x20xf32>, tensor<?x?x2x20xf32>, tensor<?x6x12x20xf32>
+      -> tensor<?x?x6x12xf32>, tensor<?x6x12x20xf32>
+  return %y, %s : tensor<?x?x6x12xf32>, tensor<?x6x12x20xf32>
+}
+
+func.func @diagonal_odd(%x: tensor<?x?x3x12xf32>, %a: tensor<?x?x3x20xf32>, %b: tensor<?x?x3x20xf32>, %c: tensor<?x?x3x20xf32>)
+    -> (tensor<?x?x3x12xf32>, tensor<?x3x12x20xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c
+      : tensor<?x?x3x12xf32>, tensor<?x?x3x20xf32>, tensor<?x?x3x20xf32>, tensor<?x?x3x20xf32>
+      -> tensor<?x?x3x12xf32>, tensor<?x3x12x20xf32>
+  return %y, %s : tensor<?x?x3x12xf32>, tensor<?x3x12x20xf32>
+}
+
+func.func @scalar_wide_init(%x: tensor<?x?x2x64xf32>, %a: tensor<?x?x2xf32>, %b: tensor<?x?x1x48xf32>, %c: tensor<?x?x1x48xf32>, %s0: tensor<?x2x64x48xf32>)
+    -> (tensor<?x?x2x64xf32>, tensor<?x2x64x48xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %c init %s0
+      : tensor<?x?x2x64xf32>, tensor<?x?x2xf32>, tensor<?x?x1x48xf32>, tensor<?x?x1x48xf32>, tensor<?x2x64x48xf32>
+      -> tensor<?x?x2x64xf32>, tensor<?x2x64x48xf32>
+  return %y, %s : tensor<?x?x2x64xf32>, tensor<?x2x64x48xf32>
 }
