@@ -25,7 +25,7 @@ H, P, B = 8, 64, 1
 
 
 def shapes(form, quick):
-    ts = {"recurrent": [1, 16, 64, 256, 1024], "chunked": [16, 64, 256, 1024],
+    ts = {"recurrent": [1, 16, 64, 256, 1024, 4096], "chunked": [16, 64, 256, 1024, 4096],
           "attention": [1, 16, 64, 256]}[form]
     ns = [16, 64, 128]
     qs = [32, 64, 128] if form == "chunked" else [0]
@@ -34,7 +34,10 @@ def shapes(form, quick):
     for t in ts:
         for n in ns:
             for q in qs:
-                yield t, n, q
+                # A chunk longer than the sequence is padded: the selector
+                # never needs it (a shorter chunk size is always a candidate).
+                if q <= t:
+                    yield t, n, q
 
 
 def steps(form, t, q):
@@ -47,7 +50,7 @@ def fit(form, quick, only_n):
         if n != only_n:
             continue
         # Microsecond runs need many repetitions for a stable median.
-        reps = 101 if t <= 64 else 9 if t <= 1024 else 3
+        reps = 101 if t <= 64 else 9 if t <= 1024 else 5
         ms = ib.time_ms(ib.scan_function(form, B, t, H, P, n, chunk=q or 64), reps)
         f = ib.flops(form, B, t, H, P, n, chunk=q or 64)
         rows.append([1.0, f / 1e3, steps(form, t, q)])

@@ -99,7 +99,8 @@ static cl::opt<std::string> referenceFrom(
 static cl::opt<unsigned>
     benchmarkRuns("benchmark",
                   cl::desc("Time N runs after a warm-up; print median, min "
-                           "and max milliseconds"),
+                           "and max milliseconds (freed memory is kept for "
+                           "reuse, as by a caching allocator)"),
                   cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<bool> selectForm(
     "select-form",

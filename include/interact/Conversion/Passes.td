@@ -11,16 +11,23 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     Replaces every interact op by tensor-level IR that the upstream
     bufferization and LLVM lowering take from there:
 
-    * `interact.scan`: vector code. An `scf.forall` over (batch, head, tile
-      of `p` rows) whose `scf.for` over time carries the tile's state rows as
-      vectors (in registers), exponentiates the decay once per step, updates
-      each row with one `vector.fma` and reads `y = S C` with a vector
-      reduction;
-    * `interact.chunked_scan`: Mamba-2's four-step SSD algorithm as
-      `linalg.generic`s. Time is zero-padded to a multiple of the chunk size
-      (a zero log-decay and zero input leave the state unchanged, so the
-      final state is exact), decays are cumulated only inside a chunk, and
-      the chunk states pass through an `scf.for` over chunks;
+    * `interact.scan`: vector code holding the state by columns (vectors
+      over a tile of `p`), so the update and the readout are broadcast
+      fused multiply-adds with no sum across lanes. An `scf.forall` over
+      (batch, head, tile of `p`); each task walks time in blocks of 64
+      steps, gathering the block's `x` rows into a buffer, then carrying
+      each tile of up to 16 state columns through the block as `vector`
+      loop values (registers) and summing `y` in a block buffer. The
+      decays are exponentiated once, before the time loops;
+    * `interact.chunked_scan`: Mamba-2's SSD algorithm. Time is zero-padded
+      to a multiple of the chunk size (a zero log-decay and zero input
+      leave the state unchanged, so the final state is exact) and decays
+      are cumulated only inside a chunk. With a scalar decay its products
+      are register-tiled vector code in three `scf.forall` phases: chunk
+      states per (batch, chunk, head), the recurrence between chunks per
+      (batch, head), and `y = exp(cs) C S + (L o C B^T) x` per (batch,
+      chunk, head), skipping the tiles above the causal diagonal. With a
+      diagonal decay the steps are `linalg.generic`s;
     * `interact.attention`: an online softmax (flash-attention style), an
       `scf.forall` over (batch, head, query) walking each query's keys once
       with a running maximum, normalizer and output vector, so that no
@@ -40,10 +47,15 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     // interact-opt --convert-interact-to-linalg
     %y, %s = interact.scan %x, %a, %B, %C : ...
     // becomes
-    %r:2 = scf.forall (%b, %h, %tile) in (%B, 8, 16) shared_outs(...) {
-      %rows:5 = scf.for %i = %c0 to %t step %c1 iter_args(%y = ..., %s0 = ...)
-          -> (tensor<?x4xf32>, vector<64xf32>, ...) {
-        // s_r = fma(x_ir, B_i, exp(a_i) * s_r); y_ir = sum(s_r * C_i)
+    %r:2 = scf.forall (%b, %h, %tile) in (%B, 8, 4) shared_outs(...) {
+      %blocks:4 = scf.for %blk = %c0 to %nblocks step %c1 iter_args(...) {
+        // x rows of the block -> buffer; per tile of 16 state columns:
+        %cols:17 = scf.for %i = %c0 to %steps step %c1
+            iter_args(%yb = ..., %s0 = ..., ...) -> (tensor<64x16xf32>,
+                                                    vector<16xf32>, ...) {
+          // s_j = fma(x_i, bcast(B_ij), bcast(exp a_i) * s_j)
+          // y_i += bcast(C_ij) * s_j
+        }
       }
       ...
     }

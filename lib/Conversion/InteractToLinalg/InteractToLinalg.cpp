@@ -481,16 +481,17 @@ Value splitTime(TensorBuilder &g, Value tensor, OpFoldResult numChunks,
                                        outputShape);
 }
 
-/// Lowers a chunked scan by Mamba-2's SSD algorithm. Shapes after splitting
-/// time: x [b, c, Q, h, p], decays [b, c, Q, h (, n)], B and C
+/// Lowers a chunked scan with a diagonal decay by Mamba-2's SSD algorithm
+/// as linalg.generics: the decay's exponential sits inside the sum over n of
+/// the intra-chunk matrix, which is then no matrix product. Shapes after
+/// splitting time: x [b, c, Q, h, p], decays [b, c, Q, h, n], B and C
 /// [b, c, Q, g, n], where c counts chunks and Q is the chunk size.
-std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
-                                     const ScanOperands &s, int64_t chunk,
-                                     Type ct) {
+std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
+                                             const ScanOperands &s,
+                                             int64_t chunk, Type ct) {
   TensorBuilder g(b);
   MLIRContext *ctx = b.getContext();
   int64_t r = s.headsPerGroup();
-  bool diag = s.diagonal;
   OpFoldResult batch = g.dim(s.x, 0), length = g.dim(s.x, 1);
   AffineExpr t0 = getAffineSymbolExpr(0, ctx);
   OpFoldResult numChunks = affine::makeComposedFoldedAffineApply(
@@ -507,18 +508,12 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
   OpFoldResult h = b.getIndexAttr(s.heads), p = b.getIndexAttr(s.headDim),
                n = b.getIndexAttr(s.stateDim), q = b.getIndexAttr(chunk);
 
-  // (1) Decays cumulated inside each chunk: cs[b, c, i, h (, n)] =
-  // sum_{k <= i} a[b, c, k, h (, n)]. Loops (b, c, i, h, [n,] k).
-  SmallVector<OpFoldResult> csSizes = {batch, numChunks, q, h};
-  if (diag)
-    csSizes.push_back(n);
-  unsigned csLoops = diag ? 6 : 5, k = csLoops - 1;
-  SmallVector<AffineExpr> csOut = {g.d(0), g.d(1), g.d(2), g.d(3)};
-  SmallVector<AffineExpr> csIn = {g.d(0), g.d(1), g.d(k), g.d(3)};
-  if (diag) {
-    csOut.push_back(g.d(4));
-    csIn.push_back(g.d(4));
-  }
+  // (1) Decays cumulated inside each chunk: cs[b, c, i, h, n] =
+  // sum_{k <= i} a[b, c, k, h, n]. Loops (b, c, i, h, n, k).
+  SmallVector<OpFoldResult> csSizes = {batch, numChunks, q, h, n};
+  unsigned csLoops = 6, k = csLoops - 1;
+  SmallVector<AffineExpr> csOut = {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)};
+  SmallVector<AffineExpr> csIn = {g.d(0), g.d(1), g.d(k), g.d(3), g.d(4)};
   SmallVector<IteratorType> csIters(csLoops, par);
   csIters.back() = red;
   Value cs =
@@ -539,49 +534,22 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
   AffineMap cMapG = g.map(6, {g.d(0), g.d(1), g.d(3), grp, g.d(5)});
   AffineMap bMapG = g.map(6, {g.d(0), g.d(1), g.d(4), grp, g.d(5)});
   AffineMap gOut = g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)});
-  Value gMatrix;
-  if (diag) {
-    AffineMap csI = g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)});
-    AffineMap csJ = g.map(6, {g.d(0), g.d(1), g.d(4), g.d(2), g.d(5)});
-    gMatrix = g.generic(
-        {C, B, cs, cs}, g.filled(gSizes, ct, 0.0),
-        {cMapG, bMapG, csI, csJ, gOut}, {par, par, par, par, par, red},
-        [&](OpBuilder &bb, Location bl, ValueRange args) {
-          Value cb =
-              arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
-                                    castFloat(bb, bl, args[1], ct));
-          Value decay = math::ExpOp::create(
-              bb, bl, arith::SubFOp::create(bb, bl, args[2], args[3]));
-          Value sum = arith::AddFOp::create(
-              bb, bl, args[4], arith::MulFOp::create(bb, bl, cb, decay));
-          return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 4, 3),
-                                         sum, args[4]);
-        });
-  } else {
-    Value cb = g.generic({C, B}, g.filled(gSizes, ct, 0.0),
-                         {cMapG, bMapG, gOut}, {par, par, par, par, par, red},
-                         [&](OpBuilder &bb, Location bl, ValueRange args) {
-                           Value prod = arith::MulFOp::create(
-                               bb, bl, castFloat(bb, bl, args[0], ct),
-                               castFloat(bb, bl, args[1], ct));
-                           return arith::AddFOp::create(bb, bl, args[2], prod);
-                         });
-    // Loops (b, c, h, i, j).
-    AffineMap id5 = AffineMap::getMultiDimIdentityMap(5, ctx);
-    AffineMap csI = g.map(5, {g.d(0), g.d(1), g.d(3), g.d(2)});
-    AffineMap csJ = g.map(5, {g.d(0), g.d(1), g.d(4), g.d(2)});
-    gMatrix = g.generic(
-        {cb, cs, cs}, g.empty(gSizes, ct), {id5, csI, csJ, id5},
-        {par, par, par, par, par},
-        [&](OpBuilder &bb, Location bl, ValueRange args) {
-          Value decay = math::ExpOp::create(
-              bb, bl, arith::SubFOp::create(bb, bl, args[1], args[2]));
-          Value masked = arith::MulFOp::create(bb, bl, args[0], decay);
-          return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 4, 3),
-                                         masked,
-                                         floatConstant(bb, bl, ct, 0.0));
-        });
-  }
+  AffineMap csI = g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)});
+  AffineMap csJ = g.map(6, {g.d(0), g.d(1), g.d(4), g.d(2), g.d(5)});
+  Value gMatrix = g.generic(
+      {C, B, cs, cs}, g.filled(gSizes, ct, 0.0),
+      {cMapG, bMapG, csI, csJ, gOut}, {par, par, par, par, par, red},
+      [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value cb =
+            arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
+                                  castFloat(bb, bl, args[1], ct));
+        Value decay = math::ExpOp::create(
+            bb, bl, arith::SubFOp::create(bb, bl, args[2], args[3]));
+        Value sum = arith::AddFOp::create(
+            bb, bl, args[4], arith::MulFOp::create(bb, bl, cb, decay));
+        return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 4, 3),
+                                       sum, args[4]);
+      });
 
   // Y_diag[b, c, i, h, p] = sum_j G[b, c, h, i, j] x[b, c, j, h, p].
   // Loops (b, c, i, h, p, j).
@@ -601,12 +569,8 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
   // (3) Chunk states S_c[b, c, h, p, n] = sum_l exp(cs_end - cs_l) x_l B_l^T.
   // Loops (b, c, h, p, n, l).
   Value csEnd = g.sliceAt(cs, 2, b.getIndexAttr(chunk - 1));
-  SmallVector<AffineExpr> csL = {g.d(0), g.d(1), g.d(5), g.d(2)};
-  SmallVector<AffineExpr> csE = {g.d(0), g.d(1), g.d(2)};
-  if (diag) {
-    csL.push_back(g.d(4));
-    csE.push_back(g.d(4));
-  }
+  SmallVector<AffineExpr> csL = {g.d(0), g.d(1), g.d(5), g.d(2), g.d(4)};
+  SmallVector<AffineExpr> csE = {g.d(0), g.d(1), g.d(2), g.d(4)};
   SmallVector<OpFoldResult> scSizes = {batch, numChunks, h, p, n};
   Value chunkStates = g.generic(
       {x, B, cs, csEnd}, g.filled(scSizes, ct, 0.0),
@@ -629,8 +593,7 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
   Value state = s.init ? g.convert(s.init, ct) : g.filled(stateSizes, ct, 0.0);
   Value entering = g.empty(scSizes, ct);
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
-  AffineMap endMap =
-      diag ? g.map(4, {g.d(0), g.d(1), g.d(3)}) : g.map(4, {g.d(0), g.d(1)});
+  AffineMap endMap = g.map(4, {g.d(0), g.d(1), g.d(3)});
   auto loop = g.forLoop(
       numChunks, ValueRange{state, entering},
       [&](TensorBuilder &l, Value c,
@@ -650,48 +613,30 @@ std::pair<Value, Value> buildChunked(ImplicitLocOpBuilder &b,
   Value finalState = loop.getResult(0);
   Value enteringStates = loop.getResult(1);
 
-  // Y_off[b, c, i, h, p] = sum_n C_i[n] exp(cs_i) S_{c-1}[p, n]; with a
-  // scalar decay exp(cs_i) leaves the sum and is applied below.
+  // Y_off[b, c, i, h, p] = sum_n C_i[n] exp(cs_i[n]) S_{c-1}[p, n].
   // Loops (b, c, i, h, p, n).
-  SmallVector<Value> offInputs = {C, enteringStates};
-  SmallVector<AffineMap> offMaps = {
-      g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3).floorDiv(r), g.d(5)}),
-      g.map(6, {g.d(0), g.d(1), g.d(3), g.d(4), g.d(5)})};
-  if (diag) {
-    offInputs.push_back(cs);
-    offMaps.push_back(g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(5)}));
-  }
-  offMaps.push_back(yOut);
-  Value yOff =
-      g.generic(offInputs, g.filled(ySizes, ct, 0.0), offMaps,
-                {par, par, par, par, par, red},
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value prod = arith::MulFOp::create(
-                      bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
-                  if (diag)
-                    prod = arith::MulFOp::create(
-                        bb, bl, prod, math::ExpOp::create(bb, bl, args[2]));
-                  return arith::AddFOp::create(bb, bl, args.back(), prod);
-                });
+  Value yOff = g.generic(
+      {C, enteringStates, cs}, g.filled(ySizes, ct, 0.0),
+      {g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3).floorDiv(r), g.d(5)}),
+       g.map(6, {g.d(0), g.d(1), g.d(3), g.d(4), g.d(5)}),
+       g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(5)}), yOut},
+      {par, par, par, par, par, red},
+      [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value prod = arith::MulFOp::create(
+            bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
+        prod = arith::MulFOp::create(bb, bl, prod,
+                                     math::ExpOp::create(bb, bl, args[2]));
+        return arith::AddFOp::create(bb, bl, args[3], prod);
+      });
 
   // y = Y_diag + Y_off, rounded to the result type. Loops (b, c, i, h, p).
   Type yElement = s.yType.getElementType();
   AffineMap id5 = AffineMap::getMultiDimIdentityMap(5, ctx);
-  SmallVector<Value> sumInputs = {yDiag, yOff};
-  SmallVector<AffineMap> sumMaps = {id5, id5};
-  if (!diag) {
-    sumInputs.push_back(cs);
-    sumMaps.push_back(g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)}));
-  }
-  sumMaps.push_back(id5);
   Value ySplit = g.generic(
-      sumInputs, g.empty(ySizes, yElement), sumMaps, {par, par, par, par, par},
+      {yDiag, yOff}, g.empty(ySizes, yElement), {id5, id5, id5},
+      {par, par, par, par, par},
       [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value off = args[1];
-        if (!diag)
-          off = arith::MulFOp::create(bb, bl, off,
-                                      math::ExpOp::create(bb, bl, args[2]));
-        return castFloat(bb, bl, arith::AddFOp::create(bb, bl, args[0], off),
+        return castFloat(bb, bl, arith::AddFOp::create(bb, bl, args[0], args[1]),
                          yElement);
       });
 
@@ -1108,7 +1053,6 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         ImplicitLocOpBuilder lb(loc, nb);
         TensorBuilder l(lb);
         Value bi = args[0], ci = args[1], hi = args[2], yOut = args[3];
-        Value zero = index(lb, 0);
         Value start = arith::MulIOp::create(lb, ci, index(lb, q));
         Value gi = arith::DivUIOp::create(lb, hi, index(lb, r));
         Value cs = cumulate(lb, bi, start, hi);
@@ -1118,7 +1062,6 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         // B^T of the chunk, [n, Q], for rows of B^T in the G product: blocks
         // of rows of B transposed in registers.
         int64_t blockJ = gTile.lanes, blockK = lanesFor(n, ct);
-        VectorType rowOfB = VectorType::get({blockK}, ct);
         Value bT = forEachTile(
             lb, RegisterTile{blockK, 1, blockJ}, n, q, scratch(lb, {n, q}, ct),
             [&](ImplicitLocOpBuilder &tb, Value k0, Value j0,
@@ -1145,7 +1088,6 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                     out, {arith::AddIOp::create(tb, k0, index(tb, k)), j0});
               return SmallVector<Value>{out};
             })[0];
-        (void)rowOfB;
 
         // G[i, j] = exp(cs_i - cs_j) sum_n C_i[n] B_j[n] for j <= i. Column
         // tiles past the row tile's diagonal are skipped.
@@ -1617,7 +1559,8 @@ struct InteractLowering : OpConversionPattern<OpTy> {
     auto [y, state] =
         reference ? buildRecurrence(b, s, ct)
                   : s.diagonal
-                      ? buildChunked(b, s, op.getChunkSizeAttr().getInt(), ct)
+                      ? buildDiagonalChunked(b, s, op.getChunkSizeAttr().getInt(),
+                                             ct)
                       : buildTiledChunked(b, s, op.getChunkSizeAttr().getInt(),
                                           ct);
     return {y, state};

@@ -144,7 +144,12 @@ SmallVector<Candidate> candidatesFor(InteractOpInterface op,
     Operation *scan = ScanOp::create(b, loc, resultTypes, x, a, B, C, init);
     add(scan, Form::Recurrent, 0, t);
     scan->erase();
-    for (int64_t q : candidateChunkSizes) {
+    // The CPU lowering tiles the chunked form's products for scalar decays
+    // only; with a diagonal decay they are plain loop nests, two orders of
+    // magnitude slower than the other forms, which the model (fitted on
+    // scalar decays) does not know.
+    bool diagonal = cast<RankedTensorType>(a.getType()).getRank() == 4;
+    for (int64_t q : diagonal ? ArrayRef<int64_t>() : candidateChunkSizes) {
       Operation *chunked = ChunkedScanOp::create(
           b, loc, resultTypes, x, a, B, C, init, b.getI64IntegerAttr(q));
       add(chunked, Form::Chunked, q, std::ceil(t / q));
