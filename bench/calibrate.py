@@ -49,8 +49,8 @@ def fit(form, quick, only_n):
     for t, n, q in shapes(form, quick):
         if n != only_n:
             continue
-        # Microsecond runs need many repetitions for a stable median.
-        reps = 101 if t <= 64 else 9 if t <= 1024 else 5
+        # Microsecond runs need many repetitions for a steady minimum.
+        reps = 101 if t <= 64 else 15 if t <= 1024 else 7
         ms = ib.time_ms(ib.scan_function(form, B, t, H, P, n, chunk=q or 64), reps)
         f = ib.flops(form, B, t, H, P, n, chunk=q or 64)
         rows.append([1.0, f / 1e3, steps(form, t, q)])

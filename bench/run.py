@@ -142,7 +142,7 @@ def main():
                     continue
                 if form == "attention" and t > 2048:
                     continue
-                reps = 3 if flops < 2e9 else 1
+                reps = 11 if flops < 2e9 else 3
                 med, lo, hi = ib.time_stats(ib.scan_function(form, B, t, H, P, n, chunk=q or 64),
                                             reps)
                 rate[form] = max(flops / med / 1e6, 1e-3)
@@ -163,7 +163,7 @@ def main():
     # Causal softmax attention, h = 8, d = 64.
     print("\ncausal softmax attention, h = 8, d = 64")
     for t in ((1024,) if quick else (1024, 4096)):
-        med, lo, hi = ib.time_stats(ib.softmax_attention_function(B, t, H, 64, 0.125), 1)
+        med, lo, hi = ib.time_stats(ib.softmax_attention_function(B, t, H, 64, 0.125), 3)
         line = f"  t={t:5d}: interact {med:9.3f} ms"
         entry = {"t": t, "interact_ms": med}
         if torch is not None:

@@ -34,8 +34,8 @@ def main():
           f"{'selected':<14} {'sel ms':>9}  ratio")
     for t in ts:
         for n in (16, 64, 128):
-            # Microsecond runs need many repetitions for a stable median.
-            reps = 101 if t <= 64 else 9 if t <= 1024 else 3 if t <= 4096 else 1
+            # Microsecond runs need many repetitions for a steady minimum.
+            reps = 101 if t <= 64 else 15 if t <= 1024 else 5 if t <= 4096 else 2
             times = {"recurrent": ib.time_ms(
                 ib.scan_function("recurrent", B, t, H, P, n), reps)}
             for q in CHUNKS:

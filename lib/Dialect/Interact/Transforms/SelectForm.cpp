@@ -56,20 +56,20 @@ struct TargetModel {
 /// whenever the CPU lowering changes.
 constexpr TargetModel cpuModels[] = {
     {/*stateDim=*/16,
-     /*recurrent=*/{3.8, 50.16, 0.0004868},
-     /*chunked=*/{0.0, 1.168, 421.8},
-     /*attention=*/{4.2, 27.51, 0},
-     /*bandwidthGBs=*/23.1},
+     /*recurrent=*/{3.3, 96.31, 0.0002535},
+     /*chunked=*/{3.2, 251.4, 5.086},
+     /*attention=*/{2.0, 27.88, 0},
+     /*bandwidthGBs=*/30.9},
     {/*stateDim=*/64,
-     /*recurrent=*/{4.0, 77.49, 7.877e-05},
-     /*chunked=*/{0.0, 1.518, 1174},
-     /*attention=*/{4.0, 38.42, 0},
-     /*bandwidthGBs=*/23.1},
+     /*recurrent=*/{6.5, 157, 3.889e-05},
+     /*chunked=*/{0.0, 223.9, 11.52},
+     /*attention=*/{3.0, 37.52, 0},
+     /*bandwidthGBs=*/30.9},
     {/*stateDim=*/128,
-     /*recurrent=*/{2.9, 79.58, 3.835e-05},
-     /*chunked=*/{0.0, 1.595, 588.5},
-     /*attention=*/{4.1, 45.22, 0},
-     /*bandwidthGBs=*/23.1},
+     /*recurrent=*/{6.9, 163.9, 1.863e-05},
+     /*chunked=*/{0.0, 198, 21.84},
+     /*attention=*/{3.0, 44.53, 0},
+     /*bandwidthGBs=*/30.9},
 };
 
 /// The calibrated model nearest to `stateDim` (in ratio).
