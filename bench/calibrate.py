@@ -25,7 +25,8 @@ H, P, B = 8, 64, 1
 
 
 def shapes(form, quick):
-    ts = {"recurrent": [1, 16, 64, 256, 1024, 4096], "chunked": [16, 64, 256, 1024, 4096],
+    ts = {"recurrent": [1, 16, 64, 256, 1024, 4096, 16384],
+          "chunked": [16, 64, 256, 1024, 4096, 16384],
           "attention": [1, 16, 64, 256]}[form]
     ns = [16, 64, 128]
     qs = [32, 64, 128] if form == "chunked" else [0]
@@ -50,8 +51,9 @@ def fit(form, quick, only_n):
         if n != only_n:
             continue
         # Microsecond runs need many repetitions for a steady minimum.
-        reps = 101 if t <= 64 else 15 if t <= 1024 else 7
-        ms = ib.time_ms(ib.scan_function(form, B, t, H, P, n, chunk=q or 64), reps)
+        reps = 51 if t <= 64 else 7 if t <= 1024 else 3
+        text = ib.scan_function(form, B, t, H, P, n, chunk=q or 64)
+        ms = ib.fastest_ms({form: text}, reps, rounds=3)[form]
         f = ib.flops(form, B, t, H, P, n, chunk=q or 64)
         rows.append([1.0, f / 1e3, steps(form, t, q)])
         times.append(ms * 1e3)

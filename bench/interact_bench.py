@@ -85,6 +85,19 @@ def time_ms(mlir_text, repetitions=3, extra=()):
     return time_stats(mlir_text, repetitions, extra)[1]
 
 
+def fastest_ms(functions, repetitions=3, rounds=3):
+    """time_ms of every function of `functions` (name -> MLIR text), the
+    least over `rounds` interleaved rounds, each a new process per function:
+    a burst of load from other tenants, or an unlucky memory layout of one
+    process, then hits one round of every form alike instead of all the
+    runs of one form."""
+    best = {name: float("inf") for name in functions}
+    for _ in range(rounds):
+        for name, text in functions.items():
+            best[name] = min(best[name], time_ms(text, repetitions))
+    return best
+
+
 def remarks(mlir_text, passes):
     """Remarks interact-opt prints for `mlir_text` under `passes`."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:

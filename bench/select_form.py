@@ -35,17 +35,16 @@ def main():
     for t in ts:
         for n in (16, 64, 128):
             # Microsecond runs need many repetitions for a steady minimum.
-            reps = 101 if t <= 64 else 15 if t <= 1024 else 5 if t <= 4096 else 2
-            times = {"recurrent": ib.time_ms(
-                ib.scan_function("recurrent", B, t, H, P, n), reps)}
+            reps = 31 if t <= 64 else 5 if t <= 1024 else 3 if t <= 4096 else 1
+            functions = {"recurrent": ib.scan_function("recurrent", B, t, H, P, n)}
             for q in CHUNKS:
-                times[f"chunked({q})"] = ib.time_ms(
-                    ib.scan_function("chunked", B, t, H, P, n, chunk=q), reps)
+                functions[f"chunked({q})"] = ib.scan_function(
+                    "chunked", B, t, H, P, n, chunk=q)
             # Attention is quadratic: past 16384 steps it runs for minutes and
             # its estimate is far behind the linear forms'.
             if t <= 16384:
-                times["attention"] = ib.time_ms(
-                    ib.scan_function("attention", B, t, H, P, n), reps)
+                functions["attention"] = ib.scan_function("attention", B, t, H, P, n)
+            times = ib.fastest_ms(functions, reps, rounds=3 if t <= 16384 else 2)
             remark = ib.remarks(ib.scan_function("recurrent", B, t, H, P, n),
                                 ["--interact-select-form"])[0]
             selected = re.match(r"selected (\S+)", remark).group(1)

@@ -1060,7 +1060,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             lb, expOf(lb, cs, floatConstant(lb, loc, ct, 0.0), false));
 
         // B^T of the chunk, [n, Q], for rows of B^T in the G product: blocks
-        // of rows of B transposed in registers.
+        // of blockJ rows of B by blockK columns transposed in registers,
+        // walked as the tiles of an n x Q product of blockK x blockJ tiles.
         int64_t blockJ = gTile.lanes, blockK = lanesFor(n, ct);
         Value bT = forEachTile(
             lb, RegisterTile{blockK, 1, blockJ}, n, q, scratch(lb, {n, q}, ct),

@@ -50,26 +50,27 @@ struct TargetModel {
 };
 
 /// CPU constants, fitted by bench/calibrate.py per form and state size
-/// (weighted by 1 / time, so that relative errors count) to
+/// (weighted by 1 / time, so that relative errors count; each time the
+/// fastest of three interleaved rounds) to
 /// interact-cpu-pipeline's code on this project's 2-core machine, run of
 /// 2026-11-22; the bandwidth is the measured copy bandwidth. Recalibrate
 /// whenever the CPU lowering changes.
 constexpr TargetModel cpuModels[] = {
     {/*stateDim=*/16,
-     /*recurrent=*/{3.3, 96.31, 0.0002535},
-     /*chunked=*/{3.2, 251.4, 5.086},
-     /*attention=*/{2.0, 27.88, 0},
-     /*bandwidthGBs=*/30.9},
+     /*recurrent=*/{2.4, 85.95, 0.000284},
+     /*chunked=*/{0.0, 225.7, 6.588},
+     /*attention=*/{3.1, 47.66, 0},
+     /*bandwidthGBs=*/29.9},
     {/*stateDim=*/64,
-     /*recurrent=*/{6.5, 157, 3.889e-05},
-     /*chunked=*/{0.0, 223.9, 11.52},
-     /*attention=*/{3.0, 37.52, 0},
-     /*bandwidthGBs=*/30.9},
+     /*recurrent=*/{3.9, 149.4, 4.085e-05},
+     /*chunked=*/{0.0, 223.7, 19.77},
+     /*attention=*/{4.3, 66.07, 0},
+     /*bandwidthGBs=*/29.9},
     {/*stateDim=*/128,
-     /*recurrent=*/{6.9, 163.9, 1.863e-05},
-     /*chunked=*/{0.0, 198, 21.84},
-     /*attention=*/{3.0, 44.53, 0},
-     /*bandwidthGBs=*/30.9},
+     /*recurrent=*/{4.9, 158.1, 1.93e-05},
+     /*chunked=*/{0.0, 207.7, 23.3},
+     /*attention=*/{3.0, 68.5, 0},
+     /*bandwidthGBs=*/29.9},
 };
 
 /// The calibrated model nearest to `stateDim` (in ratio).
