@@ -7,7 +7,9 @@ chunked with Q in 32..256, attention while its t x t scores are affordable)
 and the form interact-select-form picks, and in the same run:
 
 * the machine's matrix-product roofline: float32 GEMM through NumPy's BLAS
-  (OpenBLAS from Debian's libopenblas0-pthread), 2048^3, best of five;
+  (OpenBLAS from Debian's libopenblas0-pthread), 2048^3, best of five,
+  measured again before every shape (the machines are shared: each %roof is
+  against the GEMM just before it);
 * PyTorch eager baselines on the same inputs when python3-torch is
   installed: Mamba-2's chunked SSD as einsums, and causal softmax attention.
 
@@ -110,6 +112,7 @@ def main():
     print(f"roofline: float32 GEMM 2048^3 through NumPy's BLAS ({blas_name()}), "
           f"{THREADS} threads: {peak:.1f} GFLOP/s")
     results = {"roofline_gflops": peak, "threads": THREADS, "ssd": [], "softmax": []}
+    rooflines = [peak]
     # Throughput of each form measured so far, to skip runs over budget.
     rate = {"recurrent": 1.0, "chunked": 1.0, "attention": 1.0}
 
@@ -118,6 +121,12 @@ def main():
     print(header)
     for n in ns:
         for t in ts:
+            # The machine is shared: each shape's %roof is against a GEMM
+            # measured just before it, under the same neighbours.
+            peak = roofline()
+            rooflines.append(peak)
+            print(f"{t:6d} {n:4d} {'GEMM roof':<13} {'':>10} {'':>9} {'':>9} {'':>10} "
+                  f"{peak:8.2f}  100.0", flush=True)
             forms = [("recurrent", 0)] + [("chunked", q) for q in CHUNKS] + \
                 [("attention", 0)]
             torch_ms = None
@@ -131,7 +140,7 @@ def main():
                     torch_ms = torch_time(lambda: torch_chunked_ssd(x, a, Bm, Cm, 64),
                                           3)[0]
                 results["ssd"].append({"t": t, "n": n, "form": "torch chunked SSD (Q=64)",
-                                       "median_ms": torch_ms})
+                                       "median_ms": torch_ms, "roofline_gflops": peak})
                 flops = ib.flops("chunked", B, t, H, P, n, 64)
                 print(f"{t:6d} {n:4d} {'torch(64)':<13} {torch_ms:10.3f} {'':>9} {'':>9} "
                       f"{B * t / torch_ms * 1e3:10.0f} {flops / torch_ms / 1e6:8.2f} "
@@ -153,7 +162,8 @@ def main():
                       f"{100 * flops / med / 1e6 / peak:6.1f} {ratio}", flush=True)
                 results["ssd"].append({"t": t, "n": n, "form": name, "median_ms": med,
                                        "min_ms": lo, "max_ms": hi,
-                                       "gflops": flops / med / 1e6})
+                                       "gflops": flops / med / 1e6,
+                                       "roofline_gflops": peak})
             remark = ib.remarks(ib.scan_function("recurrent", B, t, H, P, n),
                                 ["--interact-select-form"])[0]
             results["ssd"].append({"t": t, "n": n, "form": "selected",
@@ -181,6 +191,9 @@ def main():
         print(line, flush=True)
         results["softmax"].append(entry)
 
+    results["rooflines_gflops"] = rooflines
+    print(f"\nGEMM roofline over the run: {min(rooflines):.1f} to "
+          f"{max(rooflines):.1f} GFLOP/s ({len(rooflines)} measurements)")
     if "--json" in args:
         with open(args["--json"], "w") as f:
             json.dump(results, f, indent=1)

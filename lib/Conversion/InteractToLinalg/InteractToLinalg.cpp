@@ -1517,6 +1517,384 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
   return g.castTo(forall.getResult(0), yType);
 }
 
+/// Lowers softmax or identity attention under no mask or a causal one as
+/// tiled vector code, flash-attention style. K is first transposed (per
+/// batch and key head, zero-padded to whole key blocks) so that rows of K^T
+/// feed the score product. Then, per (batch, head, block of 8 queries),
+/// every block of 2 x lanes keys (32 for f32) is one register tile of
+/// scores S = scale Q K^T; masked and padding keys are set aside; the
+/// online softmax rescales the block's output rows by exp(m_old - m_new)
+/// and adds P V, P = exp(S - m_new), with P V register-tiled too. No t x s
+/// matrix exists: per task, 8 x p outputs and 8 x 32 weights.
+Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
+                          Value k, Value v, Type ct) {
+  TensorBuilder g(b);
+  MLIRContext *ctx = b.getContext();
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  auto qType = cast<RankedTensorType>(q.getType());
+  auto kType = cast<RankedTensorType>(k.getType());
+  auto vType = cast<RankedTensorType>(v.getType());
+  int64_t heads = yType.getDimSize(2), n = qType.getDimSize(3),
+          p = vType.getDimSize(3), keyHeads = kType.getDimSize(2);
+  int64_t rq = heads / qType.getDimSize(2), rk = heads / keyHeads,
+          rv = heads / vType.getDimSize(2);
+  bool softmax = op.getKernel() == Kernel::Softmax;
+  bool causal = op.getMask() == Mask::Causal;
+  double scale = op.getScale().convertToDouble();
+  Type yElement = yType.getElementType();
+  OpFoldResult batch = g.dim(q, 0), len = g.dim(q, 1), src = g.dim(k, 1);
+
+  constexpr int64_t queries = 8;
+  RegisterTile scoreTile{queries, 2, 512 / ct.getIntOrFloatBitWidth()};
+  int64_t keys = scoreTile.columns();
+  RegisterTile outTile = RegisterTile::forProduct(queries, p, ct);
+  VectorType scoreVector = VectorType::get({scoreTile.lanes}, ct);
+  VectorType indexVector = VectorType::get({scoreTile.lanes}, b.getI64Type());
+
+  auto index = [](ImplicitLocOpBuilder &lb, int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(lb, value);
+  };
+  auto divIndex = [&](ImplicitLocOpBuilder &lb, Value value, int64_t by) {
+    return by == 1 ? value : Value(arith::DivUIOp::create(lb, value, index(lb, by)));
+  };
+  auto element = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange at) {
+    return castFloat(lb, lb.getLoc(), tensor::ExtractOp::create(lb, tensor, at),
+                     ct);
+  };
+  auto i64 = [](ImplicitLocOpBuilder &lb, Value value) -> Value {
+    return arith::IndexCastOp::create(lb, lb.getI64Type(), value);
+  };
+  SmallVector<int64_t> laneOffsets;
+  for (int64_t i = 0; i < scoreTile.lanes; ++i)
+    laneOffsets.push_back(i);
+  Value iota = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(indexVector, ArrayRef<int64_t>(laneOffsets)));
+  AffineExpr s0 = getAffineSymbolExpr(0, ctx), s1 = getAffineSymbolExpr(1, ctx);
+  OpFoldResult keyBlocks = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), s0.ceilDiv(keys), {src});
+  OpFoldResult paddedKeys = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), s0.ceilDiv(keys) * keys, {src});
+  Value srcIndex = g.index(src), lenIndex = g.index(len);
+
+  // K^T [b, key head, n, padded s], padding keys zero.
+  int64_t blockK = lanesFor(n, ct), blockJ = scoreTile.lanes;
+  std::optional<int64_t> staticPadded = getConstantIntValue(paddedKeys);
+  auto kTType = RankedTensorType::get(
+      {ShapedType::kDynamic, keyHeads, n,
+       staticPadded ? *staticPadded : ShapedType::kDynamic},
+      ct);
+  if (std::optional<int64_t> staticBatch = getConstantIntValue(batch))
+    kTType = RankedTensorType::get(
+        {*staticBatch, keyHeads, n, kTType.getDimSize(3)}, ct);
+  SmallVector<OpFoldResult> kTSizes = {batch, b.getIndexAttr(keyHeads),
+                                       b.getIndexAttr(n), paddedKeys};
+  Value kTEmpty = g.empty(kTSizes, ct);
+  SmallVector<OpFoldResult> unit4(4, b.getIndexAttr(1));
+  OpFoldResult transposeBlocks = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), s0.ceilDiv(blockJ), {paddedKeys});
+  auto transposed = scf::ForallOp::create(
+      b,
+      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(keyHeads), transposeBlocks},
+      ValueRange{kTEmpty}, std::nullopt,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value bi = args[0], hk = args[1], jb = args[2], out = args[3];
+        Value j0 = arith::MulIOp::create(lb, jb, index(lb, blockJ));
+        SmallVector<OpFoldResult> offsets = {bi, hk, lb.getIndexAttr(0), j0};
+        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1),
+                                           lb.getIndexAttr(1),
+                                           lb.getIndexAttr(n),
+                                           lb.getIndexAttr(blockJ)};
+        Value slice = tensor::ExtractSliceOp::create(
+            lb, RankedTensorType::get({n, blockJ}, ct), out, offsets, sizes,
+            unit4);
+        Value last = arith::SubIOp::create(lb, srcIndex, index(lb, 1));
+        Value zeroRow = arith::ConstantOp::create(
+            lb, DenseElementsAttr::get(VectorType::get({blockK}, ct),
+                                       lb.getFloatAttr(ct, 0.0)));
+        Value done =
+            l.forLoop(lb.getIndexAttr(n / blockK), slice,
+                      [&](TensorBuilder &kb, Value kt, ValueRange carried) {
+                        ImplicitLocOpBuilder &cb = kb.b;
+                        Value k0 = arith::MulIOp::create(cb, kt, index(cb, blockK));
+                        Value block = arith::ConstantOp::create(
+                            cb, DenseElementsAttr::get(
+                                    VectorType::get({blockJ, blockK}, ct),
+                                    cb.getFloatAttr(ct, 0.0)));
+                        for (int64_t j = 0; j < blockJ; ++j) {
+                          Value key = arith::AddIOp::create(cb, j0, index(cb, j));
+                          Value valid = arith::CmpIOp::create(
+                              cb, arith::CmpIPredicate::ult, key, srcIndex);
+                          Value clamped = arith::MinUIOp::create(cb, key, last);
+                          Value row = readRow(
+                              cb, k, {bi, clamped, hk, k0}, blockK, ct);
+                          row = arith::SelectOp::create(cb, valid, row, zeroRow);
+                          block = vector::InsertOp::create(
+                              cb, row, block, ArrayRef<int64_t>{j});
+                        }
+                        Value columns = vector::TransposeOp::create(
+                            cb, block, ArrayRef<int64_t>{1, 0});
+                        Value result = carried[0];
+                        for (int64_t c = 0; c < blockK; ++c)
+                          result = writeRow(
+                              cb,
+                              vector::ExtractOp::create(cb, columns,
+                                                        ArrayRef<int64_t>{c}),
+                              result,
+                              {arith::AddIOp::create(cb, k0, index(cb, c)),
+                               index(cb, 0)});
+                        return SmallVector<Value>{result};
+                      })
+                .getResult(0);
+        auto inParallel = scf::InParallelOp::create(lb);
+        OpBuilder::InsertionGuard guard(lb);
+        lb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(lb, done, out, offsets, sizes,
+                                              unit4);
+      });
+  Value kT = g.castTo(transposed.getResult(0), kTType);
+
+  // Outputs, per (batch, head, block of queries).
+  Value y =
+      g.empty({batch, len, b.getIndexAttr(heads), b.getIndexAttr(p)}, yElement);
+  OpFoldResult queryBlocks = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), s0.ceilDiv(queries), {len});
+  Value negInf =
+      floatConstant(b, b.getLoc(), ct, -std::numeric_limits<double>::infinity());
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{batch, b.getIndexAttr(heads), queryBlocks},
+      ValueRange{y}, std::nullopt,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value bi = args[0], hi = args[1], qb = args[2], yOut = args[3];
+        Value zero = index(lb, 0);
+        Value i0 = arith::MulIOp::create(lb, qb, index(lb, queries));
+        Value hq = divIndex(lb, hi, rq), hk = divIndex(lb, hi, rk),
+              hv = divIndex(lb, hi, rv);
+        Value lastQuery = arith::SubIOp::create(lb, lenIndex, index(lb, 1));
+        // Key blocks this query block sees: all, or up to its last query.
+        OpFoldResult blocks = keyBlocks;
+        if (causal)
+          blocks = affine::makeComposedFoldedAffineMin(
+              lb, loc,
+              AffineMap::get(0, 2, {s0.ceilDiv(keys), (s1 + queries).ceilDiv(keys)},
+                             ctx),
+              {src, i0});
+        Value zeroScores = arith::ConstantOp::create(
+            lb, DenseElementsAttr::get(scoreVector, lb.getFloatAttr(ct, 0.0)));
+        Value out = scratch(lb, {queries, p}, ct);
+        VectorType outVector = VectorType::get({outTile.lanes}, ct);
+        Value zeroOut = arith::ConstantOp::create(
+            lb, DenseElementsAttr::get(outVector, lb.getFloatAttr(ct, 0.0)));
+        for (int64_t r = 0; r < queries; ++r)
+          for (int64_t c = 0; c < p; c += outTile.lanes)
+            out = writeRow(lb, zeroOut, out, {index(lb, r), index(lb, c)});
+        Value weights = scratch(lb, {queries, keys}, ct);
+        Value rescale = scratch(lb, {queries}, ct);
+        // Carried: outputs, weights, rescaling, running maxima, normalizers.
+        SmallVector<Value> init = {out, weights, rescale};
+        init.append(queries, negInf);
+        init.append(queries, floatConstant(lb, loc, ct, 0.0));
+        auto keyLoop = l.forLoop(
+            blocks, init,
+            [&](TensorBuilder &kb, Value block, ValueRange carried) {
+              ImplicitLocOpBuilder &sb = kb.b;
+              Value j0 = arith::MulIOp::create(sb, block, index(sb, keys));
+              SmallVector<Value> acc(scoreTile.rows * scoreTile.vecs,
+                                     zeroScores);
+              acc = accumulateTile(
+                  sb, scoreTile, i0, j0, sb.getIndexAttr(n),
+                  [&](ImplicitLocOpBuilder &eb, Value i, Value c) {
+                    Value row = arith::MinUIOp::create(eb, i, lastQuery);
+                    return element(eb, q, ValueRange{bi, row, hq, c});
+                  },
+                  [&](ImplicitLocOpBuilder &eb, Value c, Value j) {
+                    return readRow(eb, kT, {bi, hk, c, j}, scoreTile.lanes, ct);
+                  },
+                  acc);
+              Value scaleVector = vector::BroadcastOp::create(
+                  sb, scoreVector, floatConstant(sb, sb.getLoc(), ct, scale));
+              Value masked = vector::BroadcastOp::create(
+                  sb, scoreVector, softmax ? negInf : floatConstant(sb, sb.getLoc(), ct, 0.0));
+              Value srcVector = vector::BroadcastOp::create(
+                  sb, indexVector, i64(sb, srcIndex));
+              SmallVector<Value> next = {Value(), carried[1], carried[2]};
+              SmallVector<Value> maxima, sums;
+              for (int64_t r = 0; r < queries; ++r) {
+                Value i = arith::AddIOp::create(sb, i0, index(sb, r));
+                Value iVector =
+                    vector::BroadcastOp::create(sb, indexVector, i64(sb, i));
+                SmallVector<Value> valid;
+                Value rowMax = carried[3 + r];
+                for (int64_t c = 0; c < scoreTile.vecs; ++c) {
+                  Value cols = arith::AddIOp::create(
+                      sb, iota,
+                      vector::BroadcastOp::create(
+                          sb, indexVector,
+                          i64(sb, arith::AddIOp::create(
+                                      sb, j0, index(sb, c * scoreTile.lanes)))));
+                  Value ok = arith::CmpIOp::create(
+                      sb, arith::CmpIPredicate::slt, cols, srcVector);
+                  if (causal)
+                    ok = arith::AndIOp::create(
+                        sb, ok,
+                        arith::CmpIOp::create(sb, arith::CmpIPredicate::sle,
+                                              cols, iVector));
+                  valid.push_back(ok);
+                  Value &s = acc[r * scoreTile.vecs + c];
+                  s = arith::SelectOp::create(
+                      sb, ok, arith::MulFOp::create(sb, s, scaleVector), masked);
+                  if (softmax)
+                    rowMax = arith::MaximumFOp::create(
+                        sb, rowMax,
+                        vector::ReductionOp::create(
+                            sb, vector::CombiningKind::MAXIMUMF, s));
+                }
+                Value correction;
+                if (softmax) {
+                  correction = math::ExpOp::create(
+                      sb, arith::SubFOp::create(sb, carried[3 + r], rowMax));
+                  Value maxVector =
+                      vector::BroadcastOp::create(sb, scoreVector, rowMax);
+                  Value sum;
+                  for (int64_t c = 0; c < scoreTile.vecs; ++c) {
+                    Value &s = acc[r * scoreTile.vecs + c];
+                    s = arith::SelectOp::create(
+                        sb, valid[c],
+                        math::ExpOp::create(
+                            sb, arith::SubFOp::create(sb, s, maxVector)),
+                        zeroScores);
+                    Value part = vector::ReductionOp::create(
+                        sb, vector::CombiningKind::ADD, s,
+                        arith::FastMathFlags::reassoc);
+                    sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
+                  }
+                  sums.push_back(arith::AddFOp::create(
+                      sb, arith::MulFOp::create(sb, carried[3 + queries + r],
+                                                correction),
+                      sum));
+                  maxima.push_back(rowMax);
+                  next[2] = tensor::InsertOp::create(sb, correction, next[2],
+                                                     index(sb, r));
+                }
+                for (int64_t c = 0; c < scoreTile.vecs; ++c)
+                  next[1] = writeRow(sb, acc[r * scoreTile.vecs + c], next[1],
+                                     {index(sb, r), index(sb, c * scoreTile.lanes)});
+              }
+              // Keys of the block that any of its queries sees.
+              SmallVector<Value> bounds = {
+                  index(sb, keys),
+                  arith::SubIOp::create(sb, srcIndex, j0)};
+              Value seen = arith::MinUIOp::create(sb, bounds[0], bounds[1]);
+              if (causal)
+                seen = arith::MinUIOp::create(
+                    sb, seen,
+                    arith::SubIOp::create(
+                        sb, arith::AddIOp::create(sb, i0, index(sb, queries)),
+                        j0));
+              next[0] = forEachTile(
+                  sb, outTile, queries, p, carried[0],
+                  [&](ImplicitLocOpBuilder &tb, Value m0, Value c0,
+                      ValueRange outs) {
+                    SmallVector<Value> sumsOut;
+                    for (int64_t r = 0; r < outTile.rows; ++r) {
+                      Value row = arith::AddIOp::create(tb, m0, index(tb, r));
+                      Value factor;
+                      if (softmax)
+                        factor = vector::BroadcastOp::create(
+                            tb, outVector,
+                            tensor::ExtractOp::create(tb, next[2], row));
+                      for (int64_t c = 0; c < outTile.vecs; ++c) {
+                        Value col = arith::AddIOp::create(
+                            tb, c0, index(tb, c * outTile.lanes));
+                        Value old = readRow(tb, outs[0], {row, col},
+                                            outTile.lanes, ct);
+                        sumsOut.push_back(
+                            softmax ? arith::MulFOp::create(tb, old, factor)
+                                          .getResult()
+                                    : old);
+                      }
+                    }
+                    sumsOut = accumulateTile(
+                        tb, outTile, m0, c0, seen,
+                        [&](ImplicitLocOpBuilder &eb, Value r, Value j) {
+                          return tensor::ExtractOp::create(eb, next[1],
+                                                           ValueRange{r, j})
+                              .getResult();
+                        },
+                        [&](ImplicitLocOpBuilder &eb, Value j, Value c) {
+                          Value key = arith::AddIOp::create(eb, j0, j);
+                          return readRow(eb, v, {bi, key, hv, c}, outTile.lanes,
+                                         ct);
+                        },
+                        sumsOut);
+                    Value result = outs[0];
+                    for (int64_t r = 0; r < outTile.rows; ++r)
+                      for (int64_t c = 0; c < outTile.vecs; ++c)
+                        result = writeRow(
+                            tb, sumsOut[r * outTile.vecs + c], result,
+                            {arith::AddIOp::create(tb, m0, index(tb, r)),
+                             arith::AddIOp::create(tb, c0,
+                                                   index(tb, c * outTile.lanes))});
+                    return SmallVector<Value>{result};
+                  })[0];
+              if (softmax) {
+                next.append(maxima);
+                next.append(sums);
+              } else {
+                next.append(carried.begin() + 3, carried.end());
+              }
+              return next;
+            });
+
+        // This block's rows of y (the normalizers into a tensor to index).
+        Value normalizers = scratch(lb, {queries}, ct);
+        for (int64_t r = 0; r < queries; ++r)
+          normalizers = tensor::InsertOp::create(
+              lb, keyLoop.getResult(3 + queries + r), normalizers, index(lb, r));
+        OpFoldResult rows = affine::makeComposedFoldedAffineMin(
+            lb, loc,
+            AffineMap::get(0, 2, {getAffineConstantExpr(queries, ctx), s0 - s1},
+                           ctx),
+            {len, i0});
+        SmallVector<OpFoldResult> offsets = {bi, i0, hi, lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1), rows,
+                                           lb.getIndexAttr(1),
+                                           lb.getIndexAttr(p)};
+        std::optional<int64_t> staticRows = getConstantIntValue(rows);
+        Value slot = tensor::ExtractSliceOp::create(
+            lb,
+            RankedTensorType::get(
+                {staticRows ? *staticRows : ShapedType::kDynamic, p}, yElement),
+            yOut, offsets, sizes, unit4);
+        VectorType rowVector = VectorType::get({p}, ct);
+        slot = l.forLoop(rows, slot,
+                         [&](TensorBuilder &rb, Value r, ValueRange carried) {
+                           ImplicitLocOpBuilder &wb = rb.b;
+                           Value row = readRow(wb, keyLoop.getResult(0),
+                                               {r, zero}, p, ct);
+                           if (softmax)
+                             row = arith::DivFOp::create(
+                                 wb, row,
+                                 vector::BroadcastOp::create(
+                                     wb, rowVector,
+                                     tensor::ExtractOp::create(wb, normalizers,
+                                                               r)));
+                           return SmallVector<Value>{
+                               writeRow(wb, row, carried[0], {r, zero})};
+                         })
+                   .getResult(0);
+        auto inParallel = scf::InParallelOp::create(lb);
+        OpBuilder::InsertionGuard guard(lb);
+        lb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(lb, slot, yOut, offsets, sizes,
+                                              unit4);
+      });
+  return g.castTo(forall.getResult(0), yType);
+}
+
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
@@ -1569,6 +1947,9 @@ struct InteractLowering : OpConversionPattern<OpTy> {
 
   SmallVector<Value> lower(ImplicitLocOpBuilder &b, AttentionOp op,
                            AttentionOp::Adaptor adaptor, Type ct) const {
+    if (!reference && op.getMask() != Mask::Semiseparable)
+      return {buildTiledAttention(b, op, adaptor.getQ(), adaptor.getK(),
+                                  adaptor.getV(), ct)};
     auto build = reference ? buildAttention : buildFlashAttention;
     return {build(b, op, adaptor.getQ(), adaptor.getK(), adaptor.getV(),
                   adaptor.getDecay(), ct)};

@@ -12,6 +12,11 @@
 // RUN: interact-run %s --function=softmax_causal --random-inputs=8 --dim=t=1 --check | FileCheck %s
 // RUN: interact-run %s --function=softmax_semiseparable --random-inputs=9 --dim=t=100 --check | FileCheck %s
 // RUN: interact-run %s --function=softmax_causal --random-inputs=10 --dim=t=33 --num-threads=1 --check | FileCheck %s
+// Key blocks of 32 and query blocks of 8 in the tiled kernel: head sizes
+// of 64 with values of another width (p = 24), lengths off both blocks.
+// RUN: interact-run %s --function=softmax_none_wide --random-inputs=11 --dim=t=13 --dim=s=70 --check | FileCheck %s
+// RUN: interact-run %s --function=softmax_causal_wide --random-inputs=12 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --function=identity_causal_wide --random-inputs=13 --dim=t=41 --check | FileCheck %s
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: PASSED
@@ -67,4 +72,28 @@ func.func @softmax_semiseparable(%q: tensor<?x?x2x8xf32>,
       : tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>,
         tensor<?x?x2xf32> -> tensor<?x?x2x4xf32>
   return %y : tensor<?x?x2x4xf32>
+}
+
+func.func @softmax_none_wide(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x2x64xf32>,
+    %v: tensor<?x?x2x24xf32>) -> tensor<?x?x4x24xf32> {
+  %y = interact.attention softmax none %q, %k, %v scale 0.125
+      : tensor<?x?x4x64xf32>, tensor<?x?x2x64xf32>, tensor<?x?x2x24xf32>
+      -> tensor<?x?x4x24xf32>
+  return %y : tensor<?x?x4x24xf32>
+}
+
+func.func @softmax_causal_wide(%q: tensor<?x?x2x64xf32>, %k: tensor<?x?x2x64xf32>,
+    %v: tensor<?x?x2x64xf32>) -> tensor<?x?x2x64xf32> {
+  %y = interact.attention softmax causal %q, %k, %v scale 0.125
+      : tensor<?x?x2x64xf32>, tensor<?x?x2x64xf32>, tensor<?x?x2x64xf32>
+      -> tensor<?x?x2x64xf32>
+  return %y : tensor<?x?x2x64xf32>
+}
+
+func.func @identity_causal_wide(%q: tensor<?x?x2x64xf32>, %k: tensor<?x?x1x64xf32>,
+    %v: tensor<?x?x1x24xf32>) -> tensor<?x?x2x24xf32> {
+  %y = interact.attention identity causal %q, %k, %v scale 0.125
+      : tensor<?x?x2x64xf32>, tensor<?x?x1x64xf32>, tensor<?x?x1x24xf32>
+      -> tensor<?x?x2x24xf32>
+  return %y : tensor<?x?x2x24xf32>
 }
