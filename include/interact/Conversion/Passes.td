@@ -28,11 +28,16 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
       (batch, head), and `y = exp(cs) C S + (L o C B^T) x` per (batch,
       chunk, head), skipping the tiles above the causal diagonal. With a
       diagonal decay the steps are `linalg.generic`s;
-    * `interact.attention`: an online softmax (flash-attention style), an
-      `scf.forall` over (batch, head, query) walking each query's keys once
-      with a running maximum, normalizer and output vector, so that no
-      `t x s` matrix exists; the semiseparable mask's log-decays are summed
-      directly along the walk.
+    * `interact.attention` with no mask or the causal one: tiled vector
+      code with an online softmax (flash-attention style). `K` is
+      transposed once; an `scf.forall` over (batch, head, block of 8
+      queries) walks blocks of 32 keys, each an 8 x 32 register tile of
+      scores, rescales the running output and adds `P V` (register-tiled),
+      so that no `t x s` matrix exists;
+    * `interact.attention` with the semiseparable mask: an `scf.forall` over
+      (batch, head, query) walking each query's keys once with a running
+      output vector (and maximum and normalizer for softmax), the mask's
+      log-decays summed directly along the walk.
 
     f16 and bf16 inputs are computed in f32 and f64 inputs in f64; results
     are rounded to their declared element types at the end.
