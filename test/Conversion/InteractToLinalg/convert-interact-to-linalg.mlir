@@ -79,18 +79,23 @@ func.func @chunked_diagonal(%x: tensor<1x100x2x4xf16>, %a: tensor<1x100x2x8xf32>
 
 // -----
 
-// Softmax attention is an online softmax (flash-attention style): parallel
-// over (batch, head, query), one pass over the keys with a running maximum,
-// normalizer and output row; no t x t matrix is ever built.
+// Softmax attention without the semiseparable mask is tiled, flash-attention
+// style: K transposed once into blocks of keys; parallel over (batch, head,
+// block of 8 queries); per block of 32 keys an 8 x 32 tile of scores, the
+// online softmax's row maxima, exponentials and rescaling, then P V from a
+// scratch 8 x 32 tile of weights. No t x t matrix is ever built.
 // CHECK-LABEL: func.func @softmax_causal
 // CHECK-NOT: tensor<2x4x16x16xf32>
-// CHECK: scf.forall (%{{.*}}, %{{.*}}, %[[I:.*]]) in (2, 4, 16)
-// CHECK: %[[KEYS:.*]] = arith.addi %[[I]], %c1
-// CHECK: scf.for %{{.*}} = %c0 to %[[KEYS]] step %c1 iter_args({{.*}}) -> (vector<8xf32>, f32, f32)
-// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc>
-// CHECK: arith.maximumf
-// CHECK: math.exp
-// CHECK: math.exp
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (2, 2, 2)
+// CHECK: vector.transpose
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (2, 4, 2)
+// CHECK: bufferization.alloc_tensor() : tensor<8x32xf32>
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: vector.reduction <maximumf>
+// CHECK: math.exp %{{.*}} : f32
+// CHECK: math.exp %{{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>
 // CHECK: vector.fma
 // CHECK: arith.divf %{{.*}} : vector<8xf32>
 // CHECK: tensor.parallel_insert_slice
