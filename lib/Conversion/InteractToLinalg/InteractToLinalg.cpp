@@ -139,6 +139,24 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
           g.castTo(finalState, s.stateType)};
 }
 
+/// One slice an scf.forall task inserts into a shared output, unit strides.
+struct ParallelInsert {
+  Value slice, into;
+  ArrayRef<OpFoldResult> offsets, sizes;
+};
+
+/// Ends an scf.forall body: its terminator, inserting each slice.
+static void insertInParallel(ImplicitLocOpBuilder &b,
+                             ArrayRef<ParallelInsert> inserts) {
+  auto inParallel = scf::InParallelOp::create(b);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(inParallel.getBody());
+  for (const ParallelInsert &insert : inserts)
+    tensor::ParallelInsertSliceOp::create(
+        b, insert.slice, insert.into, insert.offsets, insert.sizes,
+        SmallVector<OpFoldResult>(insert.sizes.size(), b.getIndexAttr(1)));
+}
+
 /// Reads `size` elements of `tensor` along `dim` (default: the last
 /// dimension) from `indices` as a vector of `ct` (in bounds by construction).
 static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
@@ -146,7 +164,8 @@ static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
                      std::optional<unsigned> dim = std::nullopt) {
   auto type = cast<RankedTensorType>(tensor.getType());
   unsigned rank = type.getRank();
-  Value pad = arith::ConstantOp::create(b, b.getZeroAttr(type.getElementType()));
+  Value pad =
+      arith::ConstantOp::create(b, b.getZeroAttr(type.getElementType()));
   AffineMap along = AffineMap::get(
       rank, 0, getAffineDimExpr(dim.value_or(rank - 1), b.getContext()));
   Value row = vector::TransferReadOp::create(
@@ -235,7 +254,8 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
         };
         auto writeAt = [&](ImplicitLocOpBuilder &cb, Value vector, Value tensor,
                            Value row) -> Value {
-          Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+          Type element =
+              cast<RankedTensorType>(tensor.getType()).getElementType();
           Value cast = castFloat(cb, cb.getLoc(), vector,
                                  VectorType::get({lanes}, element));
           return vector::TransferWriteOp::create(
@@ -375,22 +395,23 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                   arith::MulIOp::create(bb, block, constant(bb, kTimeBlock));
               OpFoldResult steps = affine::makeComposedFoldedAffineMin(
                   bb, bb.getLoc(),
-                  AffineMap::get(0, 2,
-                                 {bb.getAffineConstantExpr(kTimeBlock), s0 - s1},
-                                 bb.getContext()),
+                  AffineMap::get(
+                      0, 2, {bb.getAffineConstantExpr(kTimeBlock), s0 - s1},
+                      bb.getContext()),
                   {length, first});
-              Value xs =
-                  kb.forLoop(steps, outs[2],
-                             [&](TensorBuilder &ib, Value i,
-                                 ValueRange buf) -> SmallVector<Value> {
-                               Value step = arith::AddIOp::create(ib.b, first, i);
-                               Value row = readRow(ib.b, s.x, {bi, step, hi, p0},
-                                                   lanes, ct);
-                               return {writeAt(ib.b, row, buf[0], i)};
-                             })
-                      .getResult(0);
-              SmallVector<Value> state = columnTile(
-                  kb, zero, first, steps, xs, outs[3], outs[1], false);
+              Value xs = kb.forLoop(steps, outs[2],
+                                    [&](TensorBuilder &ib, Value i,
+                                        ValueRange buf) -> SmallVector<Value> {
+                                      Value step =
+                                          arith::AddIOp::create(ib.b, first, i);
+                                      Value row =
+                                          readRow(ib.b, s.x, {bi, step, hi, p0},
+                                                  lanes, ct);
+                                      return {writeAt(ib.b, row, buf[0], i)};
+                                    })
+                             .getResult(0);
+              SmallVector<Value> state = columnTile(kb, zero, first, steps, xs,
+                                                    outs[3], outs[1], false);
               if (nTiles > 1)
                 state = SmallVector<Value>(
                     kb.forLoop(bb.getIndexAttr(nTiles - 1), state,
@@ -406,7 +427,8 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                   kb.forLoop(steps, outs[0],
                              [&](TensorBuilder &ib, Value i,
                                  ValueRange out) -> SmallVector<Value> {
-                               Value step = arith::AddIOp::create(ib.b, first, i);
+                               Value step =
+                                   arith::AddIOp::create(ib.b, first, i);
                                return {writeAt(ib.b, readAt(ib.b, state[1], i),
                                                out[0], step)};
                              })
@@ -428,13 +450,8 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                       })
                 .getResult(0);
 
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, blocks.getResult(0), yOut,
-                                              yOffsets, ySizes, unit);
-        tensor::ParallelInsertSliceOp::create(lb, stateDone, stateOut,
-                                              sOffsets, sSizes, unit);
+        insertInParallel(lb, {{blocks.getResult(0), yOut, yOffsets, ySizes},
+                              {stateDone, stateOut, sOffsets, sSizes}});
       });
   return {g.castTo(forall.getResult(0), s.yType),
           g.castTo(forall.getResult(1), s.stateType)};
@@ -537,12 +554,11 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
   AffineMap csI = g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)});
   AffineMap csJ = g.map(6, {g.d(0), g.d(1), g.d(4), g.d(2), g.d(5)});
   Value gMatrix = g.generic(
-      {C, B, cs, cs}, g.filled(gSizes, ct, 0.0),
-      {cMapG, bMapG, csI, csJ, gOut}, {par, par, par, par, par, red},
+      {C, B, cs, cs}, g.filled(gSizes, ct, 0.0), {cMapG, bMapG, csI, csJ, gOut},
+      {par, par, par, par, par, red},
       [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value cb =
-            arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
-                                  castFloat(bb, bl, args[1], ct));
+        Value cb = arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
+                                         castFloat(bb, bl, args[1], ct));
         Value decay = math::ExpOp::create(
             bb, bl, arith::SubFOp::create(bb, bl, args[2], args[3]));
         Value sum = arith::AddFOp::create(
@@ -615,19 +631,19 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
 
   // Y_off[b, c, i, h, p] = sum_n C_i[n] exp(cs_i[n]) S_{c-1}[p, n].
   // Loops (b, c, i, h, p, n).
-  Value yOff = g.generic(
-      {C, enteringStates, cs}, g.filled(ySizes, ct, 0.0),
-      {g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3).floorDiv(r), g.d(5)}),
-       g.map(6, {g.d(0), g.d(1), g.d(3), g.d(4), g.d(5)}),
-       g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(5)}), yOut},
-      {par, par, par, par, par, red},
-      [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value prod = arith::MulFOp::create(
-            bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
-        prod = arith::MulFOp::create(bb, bl, prod,
-                                     math::ExpOp::create(bb, bl, args[2]));
-        return arith::AddFOp::create(bb, bl, args[3], prod);
-      });
+  Value yOff =
+      g.generic({C, enteringStates, cs}, g.filled(ySizes, ct, 0.0),
+                {g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3).floorDiv(r), g.d(5)}),
+                 g.map(6, {g.d(0), g.d(1), g.d(3), g.d(4), g.d(5)}),
+                 g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(5)}), yOut},
+                {par, par, par, par, par, red},
+                [&](OpBuilder &bb, Location bl, ValueRange args) {
+                  Value prod = arith::MulFOp::create(
+                      bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
+                  prod = arith::MulFOp::create(
+                      bb, bl, prod, math::ExpOp::create(bb, bl, args[2]));
+                  return arith::AddFOp::create(bb, bl, args[3], prod);
+                });
 
   // y = Y_diag + Y_off, rounded to the result type. Loops (b, c, i, h, p).
   Type yElement = s.yType.getElementType();
@@ -636,8 +652,8 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
       {yDiag, yOff}, g.empty(ySizes, yElement), {id5, id5, id5},
       {par, par, par, par, par},
       [&](OpBuilder &bb, Location bl, ValueRange args) {
-        return castFloat(bb, bl, arith::AddFOp::create(bb, bl, args[0], args[1]),
-                         yElement);
+        return castFloat(
+            bb, bl, arith::AddFOp::create(bb, bl, args[0], args[1]), yElement);
       });
 
   // Merge chunks back into time and drop the padding.
@@ -703,8 +719,7 @@ static SmallVector<Value> accumulateTile(ImplicitLocOpBuilder &b,
           rowsOfB.push_back(bAt(
               lb, k,
               arith::AddIOp::create(
-                  lb, n0,
-                  arith::ConstantIndexOp::create(lb, v * tile.lanes))));
+                  lb, n0, arith::ConstantIndexOp::create(lb, v * tile.lanes))));
         SmallVector<Value> next;
         for (int64_t r = 0; r < tile.rows; ++r) {
           Value m = arith::AddIOp::create(
@@ -730,15 +745,36 @@ static Value scratch(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
 
 /// Writes `row` (cast to the element type of `tensor`) at `indices`.
 static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
-                     ValueRange indices) {
+                      ValueRange indices) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto rowType = cast<VectorType>(row.getType());
-  Value cast = castFloat(
-      b, b.getLoc(), row,
-      VectorType::get(rowType.getShape(), type.getElementType()));
+  Value cast =
+      castFloat(b, b.getLoc(), row,
+                VectorType::get(rowType.getShape(), type.getElementType()));
   return vector::TransferWriteOp::create(b, cast, tensor, indices,
                                          ArrayRef<bool>{true})
       .getResult();
+}
+
+/// Transposes a block of `rows` x `columns` in registers: `rowAt(j)` reads
+/// row j (a vector of `columns`); returns the block's columns (vectors of
+/// `rows`), by AVX-512 shuffles where the pipeline lowers 16 x 16
+/// transposes.
+static SmallVector<Value> transposeBlock(ImplicitLocOpBuilder &b, int64_t rows,
+                                         int64_t columns, Type ct,
+                                         function_ref<Value(int64_t)> rowAt) {
+  Value block = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({rows, columns}, ct),
+                                b.getFloatAttr(ct, 0.0)));
+  for (int64_t j = 0; j < rows; ++j)
+    block = vector::InsertOp::create(b, rowAt(j), block, ArrayRef<int64_t>{j});
+  Value transposed =
+      vector::TransposeOp::create(b, block, ArrayRef<int64_t>{1, 0});
+  SmallVector<Value> result;
+  for (int64_t c = 0; c < columns; ++c)
+    result.push_back(
+        vector::ExtractOp::create(b, transposed, ArrayRef<int64_t>{c}));
+  return result;
 }
 
 /// The 2-D tile loops of an M x N product in steps of `tile`: `body` gets
@@ -835,8 +871,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         });
     return loop.getResult(0);
   };
-  auto readVector = [&](ImplicitLocOpBuilder &lb, Value tensor,
-                        ValueRange at, int64_t size) {
+  auto readVector = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange at,
+                        int64_t size) {
     return readRow(lb, tensor, at, size, ct);
   };
   // exp(shift - cs) (or exp(cs - shift) with `negate` false) over the chunk.
@@ -858,8 +894,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
   VectorType stateVector = VectorType::get({stateTile.lanes}, ct);
   Value zeroTile = arith::ConstantOp::create(
       b, DenseElementsAttr::get(stateVector, b.getFloatAttr(ct, 0.0)));
-  SmallVector<OpFoldResult> statesSizes = {batch, numChunks, h,
-                                           b.getIndexAttr(n), b.getIndexAttr(p)};
+  SmallVector<OpFoldResult> statesSizes = {
+      batch, numChunks, h, b.getIndexAttr(n), b.getIndexAttr(p)};
   SmallVector<OpFoldResult> unit5(5, b.getIndexAttr(1));
   auto chunkStates = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, numChunks, h},
@@ -883,8 +919,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             lb, stateTile, n, p, own,
             [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
                 ValueRange carried) {
-              SmallVector<Value> acc(stateTile.rows * stateTile.vecs,
-                                     zeroTile);
+              SmallVector<Value> acc(stateTile.rows * stateTile.vecs, zeroTile);
               acc = accumulateTile(
                   tb, stateTile, m0, n0, tb.getIndexAttr(q),
                   [&](ImplicitLocOpBuilder &eb, Value m, Value l) {
@@ -896,27 +931,23 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                     Value w = vector::BroadcastOp::create(
                         eb, stateVector,
                         tensor::ExtractOp::create(eb, weights, l));
-                    return arith::MulFOp::create(
-                        eb, w,
-                        readVector(eb, x, {bi, step, hi, col},
-                                   stateTile.lanes));
+                    return arith::MulFOp::create(eb, w,
+                                                 readVector(eb, x,
+                                                            {bi, step, hi, col},
+                                                            stateTile.lanes));
                   },
                   acc);
               Value tileOut = carried[0];
               for (int64_t i = 0; i < stateTile.rows; ++i)
                 for (int64_t v = 0; v < stateTile.vecs; ++v)
-                  tileOut = writeRow(
-                      tb, acc[i * stateTile.vecs + v], tileOut,
-                      {arith::AddIOp::create(tb, m0, index(tb, i)),
-                       arith::AddIOp::create(
-                           tb, n0, index(tb, v * stateTile.lanes))});
+                  tileOut =
+                      writeRow(tb, acc[i * stateTile.vecs + v], tileOut,
+                               {arith::AddIOp::create(tb, m0, index(tb, i)),
+                                arith::AddIOp::create(
+                                    tb, n0, index(tb, v * stateTile.lanes))});
               return SmallVector<Value>{tileOut};
             });
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, done[0], out, offsets, sizes,
-                                              unit5);
+        insertInParallel(lb, {{done[0], out, offsets, sizes}});
       });
 
   // (2) The recurrence between chunks, per (batch, head): each own state is
@@ -934,13 +965,11 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         TensorBuilder l(lb);
         Value bi = args[0], hi = args[1], states = args[2], finalOut = args[3];
         Value zero = index(lb, 0);
-        SmallVector<OpFoldResult> offsets = {bi, lb.getIndexAttr(0), hi,
-                                             lb.getIndexAttr(0),
-                                             lb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1), numChunks,
-                                           lb.getIndexAttr(1),
-                                           lb.getIndexAttr(n),
-                                           lb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> offsets = {
+            bi, lb.getIndexAttr(0), hi, lb.getIndexAttr(0), lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {
+            lb.getIndexAttr(1), numChunks, lb.getIndexAttr(1),
+            lb.getIndexAttr(n), lb.getIndexAttr(p)};
         std::optional<int64_t> chunks = getConstantIntValue(numChunks);
         Value mine = tensor::ExtractSliceOp::create(
             lb,
@@ -952,13 +981,14 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         total = l.forLoop(lb.getIndexAttr(n), total,
                           [&](TensorBuilder &jb, Value j, ValueRange t) {
                             Value row =
-                                s.init ? readRow(jb.b, s.init, {bi, hi, zero, j},
-                                                 p, ct, /*dim=*/2)
-                                       : arith::ConstantOp::create(
-                                             jb.b, DenseElementsAttr::get(
-                                                       rowVector,
-                                                       jb.b.getFloatAttr(ct, 0.0)))
-                                             .getResult();
+                                s.init
+                                    ? readRow(jb.b, s.init, {bi, hi, zero, j},
+                                              p, ct, /*dim=*/2)
+                                    : arith::ConstantOp::create(
+                                          jb.b, DenseElementsAttr::get(
+                                                    rowVector,
+                                                    jb.b.getFloatAttr(ct, 0.0)))
+                                          .getResult();
                             return SmallVector<Value>{
                                 writeRow(jb.b, row, t[0], {j, zero})};
                           })
@@ -968,19 +998,17 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             [&](TensorBuilder &cb, Value ci, ValueRange carried) {
               ImplicitLocOpBuilder &sb = cb.b;
               Value start = arith::MulIOp::create(sb, ci, index(sb, q));
-              Value sum = cb.forLoop(sb.getIndexAttr(q),
-                                     floatConstant(sb, sb.getLoc(), ct, 0.0),
-                                     [&](TensorBuilder &ib, Value i,
-                                         ValueRange acc) {
-                                       Value step =
-                                           arith::AddIOp::create(ib.b, start, i);
-                                       return SmallVector<Value>{
-                                           arith::AddFOp::create(
-                                               ib.b, acc[0],
-                                               element(ib.b, a,
-                                                       ValueRange{bi, step, hi}))};
-                                     })
-                              .getResult(0);
+              Value sum =
+                  cb.forLoop(sb.getIndexAttr(q),
+                             floatConstant(sb, sb.getLoc(), ct, 0.0),
+                             [&](TensorBuilder &ib, Value i, ValueRange acc) {
+                               Value step =
+                                   arith::AddIOp::create(ib.b, start, i);
+                               return SmallVector<Value>{arith::AddFOp::create(
+                                   ib.b, acc[0],
+                                   element(ib.b, a, ValueRange{bi, step, hi}))};
+                             })
+                      .getResult(0);
               Value decay = vector::BroadcastOp::create(
                   sb, rowVector, math::ExpOp::create(sb, sum));
               auto rows = cb.forLoop(
@@ -989,44 +1017,38 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                     ImplicitLocOpBuilder &rb = jb.b;
                     Value own = readVector(rb, st[0], {ci, j, zero}, p);
                     Value before = readVector(rb, st[1], {j, zero}, p);
-                    Value enteringRow = writeRow(rb, before, st[0], {ci, j, zero});
+                    Value enteringRow =
+                        writeRow(rb, before, st[0], {ci, j, zero});
                     Value after = vector::FMAOp::create(rb, decay, before, own);
-                    return SmallVector<Value>{enteringRow,
-                                              writeRow(rb, after, st[1],
-                                                       {j, zero})};
+                    return SmallVector<Value>{
+                        enteringRow, writeRow(rb, after, st[1], {j, zero})};
                   });
               return SmallVector<Value>(rows.getResults());
             });
         // The final state, S[p, n], from S^T.
         SmallVector<OpFoldResult> fOffsets = {bi, hi, lb.getIndexAttr(0),
                                               lb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> fSizes = {lb.getIndexAttr(1),
-                                            lb.getIndexAttr(1),
-                                            lb.getIndexAttr(p),
-                                            lb.getIndexAttr(n)};
+        SmallVector<OpFoldResult> fSizes = {
+            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(p),
+            lb.getIndexAttr(n)};
         Value finalTile = tensor::ExtractSliceOp::create(
             lb, RankedTensorType::get({p, n}, stateElement), finalOut, fOffsets,
             fSizes, unit4);
         AffineMap alongP = AffineMap::get(2, 0, lb.getAffineDimExpr(0));
-        finalTile =
-            l.forLoop(lb.getIndexAttr(n), finalTile,
-                      [&](TensorBuilder &jb, Value j, ValueRange out) {
-                        Value row = readRow(jb.b, chunkLoop.getResult(1),
+        finalTile = l.forLoop(lb.getIndexAttr(n), finalTile,
+                              [&](TensorBuilder &jb, Value j, ValueRange out) {
+                                Value row =
+                                    readRow(jb.b, chunkLoop.getResult(1),
                                             {j, zero}, p, stateElement);
-                        return SmallVector<Value>{
-                            vector::TransferWriteOp::create(
-                                jb.b, row, out[0], ValueRange{zero, j}, alongP,
-                                ArrayRef<bool>{true})
-                                .getResult()};
-                      })
-                .getResult(0);
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, chunkLoop.getResult(0), states,
-                                              offsets, sizes, unit5);
-        tensor::ParallelInsertSliceOp::create(lb, finalTile, finalOut, fOffsets,
-                                              fSizes, unit4);
+                                return SmallVector<Value>{
+                                    vector::TransferWriteOp::create(
+                                        jb.b, row, out[0], ValueRange{zero, j},
+                                        alongP, ArrayRef<bool>{true})
+                                        .getResult()};
+                              })
+                        .getResult(0);
+        insertInParallel(lb, {{chunkLoop.getResult(0), states, offsets, sizes},
+                              {finalTile, finalOut, fOffsets, fSizes}});
       });
   Value enteringStates = entering.getResult(0);
 
@@ -1043,9 +1065,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
   for (int64_t i = 0; i < gTile.lanes; ++i)
     laneOffsets.push_back(i);
   Value iota = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(
-             VectorType::get({gTile.lanes}, b.getI64Type()),
-             ArrayRef<int64_t>(laneOffsets)));
+      b, DenseElementsAttr::get(VectorType::get({gTile.lanes}, b.getI64Type()),
+                                ArrayRef<int64_t>(laneOffsets)));
   Value yPadded = g.empty({batch, padded, h, b.getIndexAttr(p)}, yElement);
   auto outputs = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, numChunks, h}, ValueRange{yPadded},
@@ -1067,26 +1088,17 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             lb, RegisterTile{blockK, 1, blockJ}, n, q, scratch(lb, {n, q}, ct),
             [&](ImplicitLocOpBuilder &tb, Value k0, Value j0,
                 ValueRange carried) {
-              Value block = arith::ConstantOp::create(
-                  tb, DenseElementsAttr::get(
-                          VectorType::get({blockJ, blockK}, ct),
-                          tb.getFloatAttr(ct, 0.0)));
-              for (int64_t j = 0; j < blockJ; ++j) {
-                Value step = arith::AddIOp::create(
-                    tb, start, arith::AddIOp::create(tb, j0, index(tb, j)));
-                Value row = readRow(tb, B, {bi, step, gi, k0}, blockK, ct);
-                block = vector::InsertOp::create(tb, row, block,
-                                                 ArrayRef<int64_t>{j});
-              }
-              Value columns = vector::TransposeOp::create(
-                  tb, block, ArrayRef<int64_t>{1, 0});
+              SmallVector<Value> columns =
+                  transposeBlock(tb, blockJ, blockK, ct, [&](int64_t j) {
+                    Value step = arith::AddIOp::create(
+                        tb, start, arith::AddIOp::create(tb, j0, index(tb, j)));
+                    return readRow(tb, B, {bi, step, gi, k0}, blockK, ct);
+                  });
               Value out = carried[0];
               for (int64_t k = 0; k < blockK; ++k)
-                out = writeRow(
-                    tb,
-                    vector::ExtractOp::create(tb, columns,
-                                              ArrayRef<int64_t>{k}),
-                    out, {arith::AddIOp::create(tb, k0, index(tb, k)), j0});
+                out =
+                    writeRow(tb, columns[k], out,
+                             {arith::AddIOp::create(tb, k0, index(tb, k)), j0});
               return SmallVector<Value>{out};
             })[0];
 
@@ -1095,8 +1107,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         auto lastColumnTile = [&](ImplicitLocOpBuilder &eb, Value m0) {
           AffineExpr d = eb.getAffineSymbolExpr(0);
           return affine::makeComposedFoldedAffineApply(
-              eb, eb.getLoc(),
-              (d + gTile.rows).ceilDiv(gTile.columns()), {m0});
+              eb, eb.getLoc(), (d + gTile.rows).ceilDiv(gTile.columns()), {m0});
         };
         Value gMatrix = forEachTile(
             lb, gTile, q, q, scratch(lb, {q, q}, ct),
@@ -1122,23 +1133,22 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                     tb, VectorType::get({gTile.lanes}, tb.getI64Type()),
                     arith::IndexCastOp::create(tb, tb.getI64Type(), row));
                 for (int64_t v = 0; v < gTile.vecs; ++v) {
-                  Value col = arith::AddIOp::create(
-                      tb, n0, index(tb, v * gTile.lanes));
+                  Value col =
+                      arith::AddIOp::create(tb, n0, index(tb, v * gTile.lanes));
                   Value csCol = readVector(tb, cs, {col}, gTile.lanes);
                   Value decay = math::ExpOp::create(
                       tb, arith::SubFOp::create(tb, csRow, csCol));
-                  Value cols = arith::AddIOp::create(
-                      tb, iota,
-                      vector::BroadcastOp::create(
-                          tb, iota.getType(),
-                          arith::IndexCastOp::create(tb, tb.getI64Type(),
-                                                     col)));
+                  Value cols =
+                      arith::AddIOp::create(tb, iota,
+                                            vector::BroadcastOp::create(
+                                                tb, iota.getType(),
+                                                arith::IndexCastOp::create(
+                                                    tb, tb.getI64Type(), col)));
                   Value causal = arith::CmpIOp::create(
                       tb, arith::CmpIPredicate::sle, cols, rowIndex);
                   Value masked = arith::SelectOp::create(
                       tb, causal,
-                      arith::MulFOp::create(tb, acc[i * gTile.vecs + v],
-                                            decay),
+                      arith::MulFOp::create(tb, acc[i * gTile.vecs + v], decay),
                       zeroG);
                   out = writeRow(tb, masked, out, {row, col});
                 }
@@ -1147,13 +1157,13 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             },
             lastColumnTile)[0];
 
-        // y_i = exp(cs_i) sum_n C_i[n] S_{c-1}^T[n, :] + sum_{j <= i} G[i, j] x_j.
+        // y_i = exp(cs_i) sum_n C_i[n] S_{c-1}^T[n, :] + sum_{j <= i} G[i, j]
+        // x_j.
         SmallVector<OpFoldResult> yOffsets = {bi, start, hi,
                                               lb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> ySizes = {lb.getIndexAttr(1),
-                                            lb.getIndexAttr(q),
-                                            lb.getIndexAttr(1),
-                                            lb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> ySizes = {
+            lb.getIndexAttr(1), lb.getIndexAttr(q), lb.getIndexAttr(1),
+            lb.getIndexAttr(p)};
         Value ySlice = tensor::ExtractSliceOp::create(
             lb, RankedTensorType::get({q, p}, yElement), yOut, yOffsets, ySizes,
             unit4);
@@ -1199,18 +1209,13 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
               Value out = carried[0];
               for (int64_t i = 0; i < yTile.rows; ++i)
                 for (int64_t v = 0; v < yTile.vecs; ++v)
-                  out = writeRow(
-                      tb, acc[i * yTile.vecs + v], out,
-                      {arith::AddIOp::create(tb, m0, index(tb, i)),
-                       arith::AddIOp::create(tb, n0,
-                                             index(tb, v * yTile.lanes))});
+                  out = writeRow(tb, acc[i * yTile.vecs + v], out,
+                                 {arith::AddIOp::create(tb, m0, index(tb, i)),
+                                  arith::AddIOp::create(
+                                      tb, n0, index(tb, v * yTile.lanes))});
               return SmallVector<Value>{out};
             })[0];
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, yDone, yOut, yOffsets, ySizes,
-                                              unit4);
+        insertInParallel(lb, {{yDone, yOut, yOffsets, ySizes}});
       });
 
   Value y = outputs.getResult(0);
@@ -1218,9 +1223,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
     SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0));
     SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
     y = tensor::ExtractSliceOp::create(
-        b, y, zeros, SmallVector<OpFoldResult>{batch, length, h,
-                                               b.getIndexAttr(p)},
-        ones);
+        b, y, zeros,
+        SmallVector<OpFoldResult>{batch, length, h, b.getIndexAttr(p)}, ones);
   }
   return {g.castTo(y, s.yType), g.castTo(entering.getResult(1), s.stateType)};
 }
@@ -1508,11 +1512,7 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
         slot = vector::TransferWriteOp::create(lb, row, slot, ValueRange{zero},
                                                ArrayRef<bool>{true})
                    .getResult();
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, slot, yOut, offsets, sizes,
-                                              unit);
+        insertInParallel(lb, {{slot, yOut, offsets, sizes}});
       });
   return g.castTo(forall.getResult(0), yType);
 }
@@ -1555,7 +1555,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
     return arith::ConstantIndexOp::create(lb, value);
   };
   auto divIndex = [&](ImplicitLocOpBuilder &lb, Value value, int64_t by) {
-    return by == 1 ? value : Value(arith::DivUIOp::create(lb, value, index(lb, by)));
+    return by == 1 ? value
+                   : Value(arith::DivUIOp::create(lb, value, index(lb, by)));
   };
   auto element = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange at) {
     return castFloat(lb, lb.getLoc(), tensor::ExtractOp::create(lb, tensor, at),
@@ -1602,10 +1603,9 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
         Value bi = args[0], hk = args[1], jb = args[2], out = args[3];
         Value j0 = arith::MulIOp::create(lb, jb, index(lb, blockJ));
         SmallVector<OpFoldResult> offsets = {bi, hk, lb.getIndexAttr(0), j0};
-        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1),
-                                           lb.getIndexAttr(1),
-                                           lb.getIndexAttr(n),
-                                           lb.getIndexAttr(blockJ)};
+        SmallVector<OpFoldResult> sizes = {
+            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(n),
+            lb.getIndexAttr(blockJ)};
         Value slice = tensor::ExtractSliceOp::create(
             lb, RankedTensorType::get({n, blockJ}, ct), out, offsets, sizes,
             unit4);
@@ -1614,44 +1614,34 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             lb, DenseElementsAttr::get(VectorType::get({blockK}, ct),
                                        lb.getFloatAttr(ct, 0.0)));
         Value done =
-            l.forLoop(lb.getIndexAttr(n / blockK), slice,
-                      [&](TensorBuilder &kb, Value kt, ValueRange carried) {
-                        ImplicitLocOpBuilder &cb = kb.b;
-                        Value k0 = arith::MulIOp::create(cb, kt, index(cb, blockK));
-                        Value block = arith::ConstantOp::create(
-                            cb, DenseElementsAttr::get(
-                                    VectorType::get({blockJ, blockK}, ct),
-                                    cb.getFloatAttr(ct, 0.0)));
-                        for (int64_t j = 0; j < blockJ; ++j) {
-                          Value key = arith::AddIOp::create(cb, j0, index(cb, j));
-                          Value valid = arith::CmpIOp::create(
-                              cb, arith::CmpIPredicate::ult, key, srcIndex);
-                          Value clamped = arith::MinUIOp::create(cb, key, last);
-                          Value row = readRow(
-                              cb, k, {bi, clamped, hk, k0}, blockK, ct);
-                          row = arith::SelectOp::create(cb, valid, row, zeroRow);
-                          block = vector::InsertOp::create(
-                              cb, row, block, ArrayRef<int64_t>{j});
-                        }
-                        Value columns = vector::TransposeOp::create(
-                            cb, block, ArrayRef<int64_t>{1, 0});
-                        Value result = carried[0];
-                        for (int64_t c = 0; c < blockK; ++c)
-                          result = writeRow(
-                              cb,
-                              vector::ExtractOp::create(cb, columns,
-                                                        ArrayRef<int64_t>{c}),
-                              result,
-                              {arith::AddIOp::create(cb, k0, index(cb, c)),
-                               index(cb, 0)});
-                        return SmallVector<Value>{result};
-                      })
+            l.forLoop(
+                 lb.getIndexAttr(n / blockK), slice,
+                 [&](TensorBuilder &kb, Value kt, ValueRange carried) {
+                   ImplicitLocOpBuilder &cb = kb.b;
+                   Value k0 = arith::MulIOp::create(cb, kt, index(cb, blockK));
+                   // Keys past s read the last key and become zero.
+                   SmallVector<Value> columns = transposeBlock(
+                       cb, blockJ, blockK, ct, [&](int64_t j) -> Value {
+                         Value key =
+                             arith::AddIOp::create(cb, j0, index(cb, j));
+                         Value valid = arith::CmpIOp::create(
+                             cb, arith::CmpIPredicate::ult, key, srcIndex);
+                         Value clamped = arith::MinUIOp::create(cb, key, last);
+                         Value row =
+                             readRow(cb, k, {bi, clamped, hk, k0}, blockK, ct);
+                         return arith::SelectOp::create(cb, valid, row,
+                                                        zeroRow);
+                       });
+                   Value result = carried[0];
+                   for (int64_t c = 0; c < blockK; ++c)
+                     result =
+                         writeRow(cb, columns[c], result,
+                                  {arith::AddIOp::create(cb, k0, index(cb, c)),
+                                   index(cb, 0)});
+                   return SmallVector<Value>{result};
+                 })
                 .getResult(0);
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, done, out, offsets, sizes,
-                                              unit4);
+        insertInParallel(lb, {{done, out, offsets, sizes}});
       });
   Value kT = g.castTo(transposed.getResult(0), kTType);
 
@@ -1660,8 +1650,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
       g.empty({batch, len, b.getIndexAttr(heads), b.getIndexAttr(p)}, yElement);
   OpFoldResult queryBlocks = affine::makeComposedFoldedAffineApply(
       b, b.getLoc(), s0.ceilDiv(queries), {len});
-  Value negInf =
-      floatConstant(b, b.getLoc(), ct, -std::numeric_limits<double>::infinity());
+  Value negInf = floatConstant(b, b.getLoc(), ct,
+                               -std::numeric_limits<double>::infinity());
   auto forall = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, b.getIndexAttr(heads), queryBlocks},
       ValueRange{y}, std::nullopt,
@@ -1679,8 +1669,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
         if (causal)
           blocks = affine::makeComposedFoldedAffineMin(
               lb, loc,
-              AffineMap::get(0, 2, {s0.ceilDiv(keys), (s1 + queries).ceilDiv(keys)},
-                             ctx),
+              AffineMap::get(
+                  0, 2, {s0.ceilDiv(keys), (s1 + queries).ceilDiv(keys)}, ctx),
               {src, i0});
         Value zeroScores = arith::ConstantOp::create(
             lb, DenseElementsAttr::get(scoreVector, lb.getFloatAttr(ct, 0.0)));
@@ -1717,9 +1707,10 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
               Value scaleVector = vector::BroadcastOp::create(
                   sb, scoreVector, floatConstant(sb, sb.getLoc(), ct, scale));
               Value masked = vector::BroadcastOp::create(
-                  sb, scoreVector, softmax ? negInf : floatConstant(sb, sb.getLoc(), ct, 0.0));
-              Value srcVector = vector::BroadcastOp::create(
-                  sb, indexVector, i64(sb, srcIndex));
+                  sb, scoreVector,
+                  softmax ? negInf : floatConstant(sb, sb.getLoc(), ct, 0.0));
+              Value srcVector = vector::BroadcastOp::create(sb, indexVector,
+                                                            i64(sb, srcIndex));
               SmallVector<Value> next = {Value(), carried[1], carried[2]};
               SmallVector<Value> maxima, sums;
               for (int64_t r = 0; r < queries; ++r) {
@@ -1733,8 +1724,9 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                       sb, iota,
                       vector::BroadcastOp::create(
                           sb, indexVector,
-                          i64(sb, arith::AddIOp::create(
-                                      sb, j0, index(sb, c * scoreTile.lanes)))));
+                          i64(sb,
+                              arith::AddIOp::create(
+                                  sb, j0, index(sb, c * scoreTile.lanes)))));
                   Value ok = arith::CmpIOp::create(
                       sb, arith::CmpIPredicate::slt, cols, srcVector);
                   if (causal)
@@ -1745,7 +1737,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                   valid.push_back(ok);
                   Value &s = acc[r * scoreTile.vecs + c];
                   s = arith::SelectOp::create(
-                      sb, ok, arith::MulFOp::create(sb, s, scaleVector), masked);
+                      sb, ok, arith::MulFOp::create(sb, s, scaleVector),
+                      masked);
                   if (softmax)
                     rowMax = arith::MaximumFOp::create(
                         sb, rowMax,
@@ -1772,21 +1765,22 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                     sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
                   }
                   sums.push_back(arith::AddFOp::create(
-                      sb, arith::MulFOp::create(sb, carried[3 + queries + r],
-                                                correction),
+                      sb,
+                      arith::MulFOp::create(sb, carried[3 + queries + r],
+                                            correction),
                       sum));
                   maxima.push_back(rowMax);
                   next[2] = tensor::InsertOp::create(sb, correction, next[2],
                                                      index(sb, r));
                 }
                 for (int64_t c = 0; c < scoreTile.vecs; ++c)
-                  next[1] = writeRow(sb, acc[r * scoreTile.vecs + c], next[1],
-                                     {index(sb, r), index(sb, c * scoreTile.lanes)});
+                  next[1] =
+                      writeRow(sb, acc[r * scoreTile.vecs + c], next[1],
+                               {index(sb, r), index(sb, c * scoreTile.lanes)});
               }
               // Keys of the block that any of its queries sees.
               SmallVector<Value> bounds = {
-                  index(sb, keys),
-                  arith::SubIOp::create(sb, srcIndex, j0)};
+                  index(sb, keys), arith::SubIOp::create(sb, srcIndex, j0)};
               Value seen = arith::MinUIOp::create(sb, bounds[0], bounds[1]);
               if (causal)
                 seen = arith::MinUIOp::create(
@@ -1809,8 +1803,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                       for (int64_t c = 0; c < outTile.vecs; ++c) {
                         Value col = arith::AddIOp::create(
                             tb, c0, index(tb, c * outTile.lanes));
-                        Value old = readRow(tb, outs[0], {row, col},
-                                            outTile.lanes, ct);
+                        Value old =
+                            readRow(tb, outs[0], {row, col}, outTile.lanes, ct);
                         sumsOut.push_back(
                             softmax ? arith::MulFOp::create(tb, old, factor)
                                           .getResult()
@@ -1836,8 +1830,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                         result = writeRow(
                             tb, sumsOut[r * outTile.vecs + c], result,
                             {arith::AddIOp::create(tb, m0, index(tb, r)),
-                             arith::AddIOp::create(tb, c0,
-                                                   index(tb, c * outTile.lanes))});
+                             arith::AddIOp::create(
+                                 tb, c0, index(tb, c * outTile.lanes))});
                     return SmallVector<Value>{result};
                   })[0];
               if (softmax) {
@@ -1852,17 +1846,17 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
         // This block's rows of y (the normalizers into a tensor to index).
         Value normalizers = scratch(lb, {queries}, ct);
         for (int64_t r = 0; r < queries; ++r)
-          normalizers = tensor::InsertOp::create(
-              lb, keyLoop.getResult(3 + queries + r), normalizers, index(lb, r));
+          normalizers =
+              tensor::InsertOp::create(lb, keyLoop.getResult(3 + queries + r),
+                                       normalizers, index(lb, r));
         OpFoldResult rows = affine::makeComposedFoldedAffineMin(
             lb, loc,
             AffineMap::get(0, 2, {getAffineConstantExpr(queries, ctx), s0 - s1},
                            ctx),
             {len, i0});
         SmallVector<OpFoldResult> offsets = {bi, i0, hi, lb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1), rows,
-                                           lb.getIndexAttr(1),
-                                           lb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> sizes = {
+            lb.getIndexAttr(1), rows, lb.getIndexAttr(1), lb.getIndexAttr(p)};
         std::optional<int64_t> staticRows = getConstantIntValue(rows);
         Value slot = tensor::ExtractSliceOp::create(
             lb,
@@ -1870,27 +1864,23 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                 {staticRows ? *staticRows : ShapedType::kDynamic, p}, yElement),
             yOut, offsets, sizes, unit4);
         VectorType rowVector = VectorType::get({p}, ct);
-        slot = l.forLoop(rows, slot,
-                         [&](TensorBuilder &rb, Value r, ValueRange carried) {
-                           ImplicitLocOpBuilder &wb = rb.b;
-                           Value row = readRow(wb, keyLoop.getResult(0),
-                                               {r, zero}, p, ct);
-                           if (softmax)
-                             row = arith::DivFOp::create(
-                                 wb, row,
-                                 vector::BroadcastOp::create(
-                                     wb, rowVector,
-                                     tensor::ExtractOp::create(wb, normalizers,
-                                                               r)));
-                           return SmallVector<Value>{
-                               writeRow(wb, row, carried[0], {r, zero})};
-                         })
+        slot = l.forLoop(
+                    rows, slot,
+                    [&](TensorBuilder &rb, Value r, ValueRange carried) {
+                      ImplicitLocOpBuilder &wb = rb.b;
+                      Value row =
+                          readRow(wb, keyLoop.getResult(0), {r, zero}, p, ct);
+                      if (softmax)
+                        row = arith::DivFOp::create(
+                            wb, row,
+                            vector::BroadcastOp::create(
+                                wb, rowVector,
+                                tensor::ExtractOp::create(wb, normalizers, r)));
+                      return SmallVector<Value>{
+                          writeRow(wb, row, carried[0], {r, zero})};
+                    })
                    .getResult(0);
-        auto inParallel = scf::InParallelOp::create(lb);
-        OpBuilder::InsertionGuard guard(lb);
-        lb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(lb, slot, yOut, offsets, sizes,
-                                              unit4);
+        insertInParallel(lb, {{slot, yOut, offsets, sizes}});
       });
   return g.castTo(forall.getResult(0), yType);
 }
@@ -1937,11 +1927,9 @@ struct InteractLowering : OpConversionPattern<OpTy> {
     ScanOperands s = ScanOperands::get(op, adaptor);
     auto [y, state] =
         reference ? buildRecurrence(b, s, ct)
-                  : s.diagonal
-                      ? buildDiagonalChunked(b, s, op.getChunkSizeAttr().getInt(),
-                                             ct)
-                      : buildTiledChunked(b, s, op.getChunkSizeAttr().getInt(),
-                                          ct);
+        : s.diagonal
+            ? buildDiagonalChunked(b, s, op.getChunkSizeAttr().getInt(), ct)
+            : buildTiledChunked(b, s, op.getChunkSizeAttr().getInt(), ct);
     return {y, state};
   }
 
