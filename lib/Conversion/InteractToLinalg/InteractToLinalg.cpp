@@ -698,6 +698,10 @@ struct RegisterTile {
     return tile;
   }
   int64_t columns() const { return vecs * lanes; }
+
+  /// Writes the accumulators `acc` into `out` at rows m0.., columns n0..
+  Value store(ImplicitLocOpBuilder &b, ArrayRef<Value> acc, Value out, Value m0,
+              Value n0) const;
 };
 
 /// Adds sum_{k < kUpper} A(m0 + r, k) * B(k, n0 + ...) to the tile `acc`
@@ -754,6 +758,18 @@ static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
   return vector::TransferWriteOp::create(b, cast, tensor, indices,
                                          ArrayRef<bool>{true})
       .getResult();
+}
+
+Value RegisterTile::store(ImplicitLocOpBuilder &b, ArrayRef<Value> acc,
+                          Value out, Value m0, Value n0) const {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t v = 0; v < vecs; ++v)
+      out = writeRow(
+          b, acc[r * vecs + v], out,
+          {arith::AddIOp::create(b, m0, arith::ConstantIndexOp::create(b, r)),
+           arith::AddIOp::create(
+               b, n0, arith::ConstantIndexOp::create(b, v * lanes))});
+  return out;
 }
 
 /// Transposes a block of `rows` x `columns` in registers: `rowAt(j)` reads
@@ -937,15 +953,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                                                             stateTile.lanes));
                   },
                   acc);
-              Value tileOut = carried[0];
-              for (int64_t i = 0; i < stateTile.rows; ++i)
-                for (int64_t v = 0; v < stateTile.vecs; ++v)
-                  tileOut =
-                      writeRow(tb, acc[i * stateTile.vecs + v], tileOut,
-                               {arith::AddIOp::create(tb, m0, index(tb, i)),
-                                arith::AddIOp::create(
-                                    tb, n0, index(tb, v * stateTile.lanes))});
-              return SmallVector<Value>{tileOut};
+              return SmallVector<Value>{
+                  stateTile.store(tb, acc, carried[0], m0, n0)};
             });
         insertInParallel(lb, {{done[0], out, offsets, sizes}});
       });
@@ -1206,14 +1215,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                     return readVector(eb, x, {bi, step, hi, col}, yTile.lanes);
                   },
                   acc);
-              Value out = carried[0];
-              for (int64_t i = 0; i < yTile.rows; ++i)
-                for (int64_t v = 0; v < yTile.vecs; ++v)
-                  out = writeRow(tb, acc[i * yTile.vecs + v], out,
-                                 {arith::AddIOp::create(tb, m0, index(tb, i)),
-                                  arith::AddIOp::create(
-                                      tb, n0, index(tb, v * yTile.lanes))});
-              return SmallVector<Value>{out};
+              return SmallVector<Value>{
+                  yTile.store(tb, acc, carried[0], m0, n0)};
             })[0];
         insertInParallel(lb, {{yDone, yOut, yOffsets, ySizes}});
       });
@@ -1824,15 +1827,8 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                                          ct);
                         },
                         sumsOut);
-                    Value result = outs[0];
-                    for (int64_t r = 0; r < outTile.rows; ++r)
-                      for (int64_t c = 0; c < outTile.vecs; ++c)
-                        result = writeRow(
-                            tb, sumsOut[r * outTile.vecs + c], result,
-                            {arith::AddIOp::create(tb, m0, index(tb, r)),
-                             arith::AddIOp::create(
-                                 tb, c0, index(tb, c * outTile.lanes))});
-                    return SmallVector<Value>{result};
+                    return SmallVector<Value>{
+                        outTile.store(tb, sumsOut, outs[0], m0, c0)};
                   })[0];
               if (softmax) {
                 next.append(maxima);
