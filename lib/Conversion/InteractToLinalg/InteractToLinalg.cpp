@@ -1387,14 +1387,15 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   return g.castTo(y, yType);
 }
 
-/// Lowers attention as vector code with an online softmax (flash-attention
-/// style): parallel over (batch, head, query), each query walks its keys once
-/// with a running maximum, normalizer and output row, so no t x s matrix
-/// exists and memory stays linear in the sequence. Causal and semiseparable
-/// masks walk keys j = i, i - 1, ..., 0, cumulating the log-decay
-/// a_{j+1} + ... + a_i as a direct sum along the way.
-Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
-                          Value k, Value v, Value decay, Type ct) {
+/// Lowers attention under the semiseparable mask as vector code: parallel over
+/// (batch, head, query), each query walks its keys j = i, i - 1, ..., 0 once
+/// with an output row (and, for softmax, a running maximum and normalizer),
+/// cumulating the log-decay a_{j+1} + ... + a_i as a direct sum along the
+/// way, never as a difference of long cumulative sums. No t x s matrix
+/// exists.
+Value buildSemiseparableAttention(ImplicitLocOpBuilder &b, AttentionOp op,
+                                  Value q, Value k, Value v, Value decay,
+                                  Type ct) {
   TensorBuilder g(b);
   auto yType = cast<RankedTensorType>(op.getY().getType());
   auto qType = cast<RankedTensorType>(q.getType());
@@ -1405,10 +1406,10 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
   int64_t rq = heads / qType.getDimSize(2), rk = heads / kType.getDimSize(2),
           rv = heads / vType.getDimSize(2);
   bool softmax = op.getKernel() == Kernel::Softmax;
-  Mask mask = op.getMask();
+  assert(op.getMask() == Mask::Semiseparable && "the walk is for decays");
   double scale = op.getScale().convertToDouble();
   Type yElement = yType.getElementType();
-  OpFoldResult batch = g.dim(q, 0), len = g.dim(q, 1), src = g.dim(k, 1);
+  OpFoldResult batch = g.dim(q, 0), len = g.dim(q, 1);
   Value y =
       g.empty({batch, len, b.getIndexAttr(heads), b.getIndexAttr(p)}, yElement);
   auto vec = [&](int64_t size, Type element) {
@@ -1435,10 +1436,8 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
         Value one = arith::ConstantIndexOp::create(lb, 1);
         Value qv = read(lb, q, {bi, i, divIndex(lb, hi, rq), zero}, n);
         Value kh = divIndex(lb, hi, rk), vh = divIndex(lb, hi, rv);
-        // Keys i, i - 1, ..., 0 under a mask; all keys without one.
-        Value count = mask == Mask::None
-                          ? l.index(src)
-                          : Value(arith::AddIOp::create(lb, i, one));
+        // Keys i, i - 1, ..., 0.
+        Value count = arith::AddIOp::create(lb, i, one);
         Value negInf = floatConstant(lb, loc, ct,
                                      -std::numeric_limits<double>::infinity());
         Value zeroF = floatConstant(lb, loc, ct, 0.0);
@@ -1450,9 +1449,7 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             lb, zero, count, one, init,
             [&](OpBuilder &tb, Location tl, Value jj, ValueRange carried) {
               ImplicitLocOpBuilder sb(tl, tb);
-              Value j = mask == Mask::None
-                            ? jj
-                            : Value(arith::SubIOp::create(sb, i, jj));
+              Value j = arith::SubIOp::create(sb, i, jj);
               Value kv = read(sb, k, {bi, j, kh, zero}, n);
               Value dot =
                   vector::ReductionOp::create(sb, vector::CombiningKind::ADD,
@@ -1480,22 +1477,17 @@ Value buildFlashAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                     scaled);
                 runMax = newMax;
               } else {
-                Value weight =
-                    mask == Mask::Semiseparable
-                        ? Value(arith::MulFOp::create(
-                              sb, score, math::ExpOp::create(sb, logMask)))
-                        : score;
+                Value weight = arith::MulFOp::create(
+                    sb, score, math::ExpOp::create(sb, logMask));
                 acc = vector::FMAOp::create(
                     sb, vector::BroadcastOp::create(sb, vec(p, ct), weight), vv,
                     acc);
               }
-              if (mask == Mask::Semiseparable) {
-                // The next key, j - 1, is one more decay a_j away from i.
-                Value a =
-                    tensor::ExtractOp::create(sb, decay, ValueRange{bi, j, hi});
-                logMask = arith::AddFOp::create(sb, logMask,
-                                                castFloat(sb, tl, a, ct));
-              }
+              // The next key, j - 1, is one more decay a_j away from i.
+              Value a =
+                  tensor::ExtractOp::create(sb, decay, ValueRange{bi, j, hi});
+              logMask =
+                  arith::AddFOp::create(sb, logMask, castFloat(sb, tl, a, ct));
               scf::YieldOp::create(sb, ValueRange{acc, runMax, norm, logMask});
             });
         Value row = loop.getResult(0);
@@ -1934,7 +1926,7 @@ struct InteractLowering : OpConversionPattern<OpTy> {
     if (!reference && op.getMask() != Mask::Semiseparable)
       return {buildTiledAttention(b, op, adaptor.getQ(), adaptor.getK(),
                                   adaptor.getV(), ct)};
-    auto build = reference ? buildAttention : buildFlashAttention;
+    auto build = reference ? buildAttention : buildSemiseparableAttention;
     return {build(b, op, adaptor.getQ(), adaptor.getK(), adaptor.getV(),
                   adaptor.getDecay(), ct)};
   }
