@@ -137,8 +137,9 @@ def main():
                 Bm = torch.randn(B, t, H, n, generator=g)
                 Cm = torch.randn(B, t, H, n, generator=g)
                 with torch.no_grad():
-                    torch_ms = torch_time(lambda: torch_chunked_ssd(x, a, Bm, Cm, 64),
-                                          3)[0]
+                    torch_ms = torch_time(
+                        lambda: torch_chunked_ssd(x, a, Bm, Cm, 64),
+                        11 if ib.flops("chunked", B, t, H, P, n, 64) < 2e9 else 3)[0]
                 results["ssd"].append({"t": t, "n": n, "form": "torch chunked SSD (Q=64)",
                                        "median_ms": torch_ms, "roofline_gflops": peak})
                 flops = ib.flops("chunked", B, t, H, P, n, 64)
