@@ -95,6 +95,19 @@ public:
     return op.getResult(0);
   }
 
+  /// Builds the contraction `output += lhs * rhs` in `ct` (operands converted
+  /// to it) over `iterators`, the reductions summed into `output`.
+  Value contract(Value lhs, Value rhs, Value output, ArrayRef<AffineMap> maps,
+                 ArrayRef<IteratorType> iterators, Type ct) {
+    return generic({lhs, rhs}, output, maps, iterators,
+                   [&](OpBuilder &nb, Location loc, ValueRange args) {
+                     Value prod = arith::MulFOp::create(
+                         nb, loc, castFloat(nb, loc, args[0], ct),
+                         castFloat(nb, loc, args[1], ct));
+                     return arith::AddFOp::create(nb, loc, args[2], prod);
+                   });
+  }
+
   /// Returns `fn` applied to every element of `tensor`, into a tensor of
   /// `elementType`.
   Value elementwise(Value tensor, Type elementType,

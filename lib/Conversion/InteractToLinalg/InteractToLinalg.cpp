@@ -123,13 +123,8 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
         Value acc = l.filled(
             {batch, lb.getIndexAttr(s.heads), lb.getIndexAttr(s.headDim)},
             computeType, 0.0);
-        Value ys = l.generic(
-            {next, cs}, acc, {stateMap, projMap, xMap}, {par, par, par, red},
-            [&](OpBuilder &bb, Location bl, ValueRange args) {
-              Value cv = castFloat(bb, bl, args[1], computeType);
-              Value prod = arith::MulFOp::create(bb, bl, args[0], cv);
-              return arith::AddFOp::create(bb, bl, args[2], prod);
-            });
+        Value ys = l.contract(next, cs, acc, {stateMap, projMap, xMap},
+                              {par, par, par, red}, computeType);
         ys = l.convert(ys, s.yType.getElementType());
         Value nextY = l.insertAt(ys, iterArgs[1], 1, step);
         return {next, nextY};
@@ -572,15 +567,10 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
   SmallVector<OpFoldResult> ySizes = {batch, numChunks, q, h, p};
   AffineMap yOut = g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)});
   Value yDiag =
-      g.generic({gMatrix, x}, g.filled(ySizes, ct, 0.0),
-                {g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)}),
-                 g.map(6, {g.d(0), g.d(1), g.d(5), g.d(3), g.d(4)}), yOut},
-                {par, par, par, par, par, red},
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value prod = arith::MulFOp::create(
-                      bb, bl, args[0], castFloat(bb, bl, args[1], ct));
-                  return arith::AddFOp::create(bb, bl, args[2], prod);
-                });
+      g.contract(gMatrix, x, g.filled(ySizes, ct, 0.0),
+                 {g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)}),
+                  g.map(6, {g.d(0), g.d(1), g.d(5), g.d(3), g.d(4)}), yOut},
+                 {par, par, par, par, par, red}, ct);
 
   // (3) Chunk states S_c[b, c, h, p, n] = sum_l exp(cs_end - cs_l) x_l B_l^T.
   // Loops (b, c, h, p, n, l).
@@ -1086,6 +1076,11 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         Value start = arith::MulIOp::create(lb, ci, index(lb, q));
         Value gi = arith::DivUIOp::create(lb, hi, index(lb, r));
         Value cs = cumulate(lb, bi, start, hi);
+        // C[i, k] of the chunk: the A operand of both G and C S^T.
+        auto cAt = [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
+          Value step = arith::AddIOp::create(eb, start, i);
+          return element(eb, C, ValueRange{bi, step, gi, k});
+        };
         Value growth = storeVector(
             lb, expOf(lb, cs, floatConstant(lb, loc, ct, 0.0), false));
 
@@ -1124,11 +1119,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                 ValueRange carried) {
               SmallVector<Value> acc(gTile.rows * gTile.vecs, zeroG);
               acc = accumulateTile(
-                  tb, gTile, m0, n0, tb.getIndexAttr(n),
-                  [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
-                    Value step = arith::AddIOp::create(eb, start, i);
-                    return element(eb, C, ValueRange{bi, step, gi, k});
-                  },
+                  tb, gTile, m0, n0, tb.getIndexAttr(n), cAt,
                   [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
                     return readVector(eb, bT, {k, col}, gTile.lanes);
                   },
@@ -1182,11 +1173,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                 ValueRange carried) {
               SmallVector<Value> acc(yTile.rows * yTile.vecs, zeroY);
               acc = accumulateTile(
-                  tb, yTile, m0, n0, tb.getIndexAttr(n),
-                  [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
-                    Value step = arith::AddIOp::create(eb, start, i);
-                    return element(eb, C, ValueRange{bi, step, gi, k});
-                  },
+                  tb, yTile, m0, n0, tb.getIndexAttr(n), cAt,
                   [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
                     return readVector(eb, enteringStates, {bi, ci, hi, k, col},
                                       yTile.lanes);
@@ -1261,17 +1248,11 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   // Loops (b, h, i, j, n).
   SmallVector<OpFoldResult> sSizes = {batch, h, len, src};
   Value scores =
-      g.generic({q, k}, g.filled(sSizes, ct, 0.0),
-                {g.map(5, {g.d(0), g.d(2), g.d(1).floorDiv(rq), g.d(4)}),
-                 g.map(5, {g.d(0), g.d(3), g.d(1).floorDiv(rk), g.d(4)}),
-                 g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
-                {par, par, par, par, red},
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value prod = arith::MulFOp::create(
-                      bb, bl, castFloat(bb, bl, args[0], ct),
-                      castFloat(bb, bl, args[1], ct));
-                  return arith::AddFOp::create(bb, bl, args[2], prod);
-                });
+      g.contract(q, k, g.filled(sSizes, ct, 0.0),
+                 {g.map(5, {g.d(0), g.d(2), g.d(1).floorDiv(rq), g.d(4)}),
+                  g.map(5, {g.d(0), g.d(3), g.d(1).floorDiv(rk), g.d(4)}),
+                  g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
+                 {par, par, par, par, red}, ct);
 
   // Cumulative log-decays in f64: cs[b, i, h] = sum_{k <= i} a[b, k, h].
   // Loops (b, i, h, k).
@@ -1356,16 +1337,11 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   // out[b, i, h, p] = sum_j w[b, h, i, j] v[b, j, h, p]. Loops (b, i, h, p, j).
   SmallVector<OpFoldResult> ySizes = {batch, len, h, p};
   AffineMap yMap = g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)});
-  Value out =
-      g.generic({weights, v}, g.filled(ySizes, ct, 0.0),
-                {g.map(5, {g.d(0), g.d(2), g.d(1), g.d(4)}),
-                 g.map(5, {g.d(0), g.d(4), g.d(2).floorDiv(rv), g.d(3)}), yMap},
-                {par, par, par, par, red},
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value prod = arith::MulFOp::create(
-                      bb, bl, args[0], castFloat(bb, bl, args[1], ct));
-                  return arith::AddFOp::create(bb, bl, args[2], prod);
-                });
+  Value out = g.contract(
+      weights, v, g.filled(ySizes, ct, 0.0),
+      {g.map(5, {g.d(0), g.d(2), g.d(1), g.d(4)}),
+       g.map(5, {g.d(0), g.d(4), g.d(2).floorDiv(rv), g.d(3)}), yMap},
+      {par, par, par, par, red}, ct);
 
   // Normalize (softmax) and round to the result type. Loops (b, i, h, p).
   Type yElement = yType.getElementType();

@@ -87,17 +87,11 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
     Value prefix = sumDecays(g, a, ct, /*suffix=*/false);
     // S_0 C_i over loops (b, i, h, p, n).
     Value readout =
-        g.generic({init, C}, g.filled({batch, length, h, p}, ct, 0.0),
-                  {g.map(5, {g.d(0), g.d(2), g.d(3), g.d(4)}),
-                   g.map(5, {g.d(0), g.d(1), g.d(2).floorDiv(r), g.d(4)}),
-                   g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
-                  {par, par, par, par, red},
-                  [&](OpBuilder &bb, Location l, ValueRange args) {
-                    Value prod = arith::MulFOp::create(
-                        bb, l, castFloat(bb, l, args[0], ct),
-                        castFloat(bb, l, args[1], ct));
-                    return arith::AddFOp::create(bb, l, args[2], prod);
-                  });
+        g.contract(init, C, g.filled({batch, length, h, p}, ct, 0.0),
+                   {g.map(5, {g.d(0), g.d(2), g.d(3), g.d(4)}),
+                    g.map(5, {g.d(0), g.d(1), g.d(2).floorDiv(r), g.d(4)}),
+                    g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
+                   {par, par, par, par, red}, ct);
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
     Type yElement = yType.getElementType();
     y = g.generic(
