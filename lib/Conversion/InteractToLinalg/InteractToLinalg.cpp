@@ -169,6 +169,74 @@ static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
   return castFloat(b, b.getLoc(), row, VectorType::get({size}, ct));
 }
 
+/// A tensor a task writes and reads as scratch space. (alloc_tensor rather
+/// than tensor.empty, which CSE would merge with another of the same type
+/// and One-Shot Bufferize then give one buffer.)
+static Value scratch(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                     Type ct) {
+  return bufferization::AllocTensorOp::create(
+      b, RankedTensorType::get(shape, ct), ValueRange{});
+}
+
+/// Writes `row` (cast to the element type of `tensor`) at `indices`.
+static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
+                      ValueRange indices) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto rowType = cast<VectorType>(row.getType());
+  Value cast =
+      castFloat(b, b.getLoc(), row,
+                VectorType::get(rowType.getShape(), type.getElementType()));
+  return vector::TransferWriteOp::create(b, cast, tensor, indices,
+                                         ArrayRef<bool>{true})
+      .getResult();
+}
+
+/// The state S[bi, hi, p0 : p0 + width, :] of `init` (zeros without one)
+/// by columns: column j of S as row j of an [n, width] tensor of `ct`.
+static Value stateColumns(ImplicitLocOpBuilder &b, Value init, Value bi,
+                          Value hi, Value p0, int64_t n, int64_t width,
+                          Type ct) {
+  Value buffer = scratch(b, {n, width}, ct);
+  if (!init)
+    return linalg::FillOp::create(b, floatConstant(b, b.getLoc(), ct, 0.0),
+                                  buffer)
+        .getResult(0);
+  TensorBuilder g(b);
+  return g
+      .forLoop(b.getIndexAttr(n), buffer,
+               [&](TensorBuilder &jb, Value j, ValueRange buf) {
+                 Value zero = arith::ConstantIndexOp::create(jb.b, 0);
+                 Value column = readRow(jb.b, init, {bi, hi, p0, j}, width, ct,
+                                        /*dim=*/2);
+                 return SmallVector<Value>{
+                     writeRow(jb.b, column, buf[0], {j, zero})};
+               })
+      .getResult(0);
+}
+
+/// Writes a state by columns (`columns`, [n, width]) into `tile` ([width,
+/// n], the state's own layout), converted to the tile's element type.
+static Value writeStateColumns(ImplicitLocOpBuilder &b, Value columns,
+                               Value tile) {
+  auto tileType = cast<RankedTensorType>(tile.getType());
+  int64_t width = tileType.getDimSize(0), n = tileType.getDimSize(1);
+  AffineMap alongRows = AffineMap::get(2, 0, b.getAffineDimExpr(0));
+  TensorBuilder g(b);
+  return g
+      .forLoop(b.getIndexAttr(n), tile,
+               [&](TensorBuilder &jb, Value j, ValueRange out) {
+                 Value zero = arith::ConstantIndexOp::create(jb.b, 0);
+                 Value column = readRow(jb.b, columns, {j, zero}, width,
+                                        tileType.getElementType());
+                 return SmallVector<Value>{vector::TransferWriteOp::create(
+                                               jb.b, column, out[0],
+                                               ValueRange{zero, j}, alongRows,
+                                               ArrayRef<bool>{true})
+                                               .getResult()};
+               })
+      .getResult(0);
+}
+
 /// Lanes of the recurrence's vectors over p: the largest power of two that
 /// divides p, up to one 512-bit register of `ct`.
 static int64_t lanesFor(int64_t p, Type ct) {
@@ -286,19 +354,8 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
 
         // The state by columns, S[p0 : p0 + lanes, j] in row j, between time
         // blocks.
-        AffineMap alongP = AffineMap::get(2, 0, lb.getAffineDimExpr(0));
-        Value columnsOf = l.filled(
-            {lb.getIndexAttr(s.stateDim), lb.getIndexAttr(lanes)}, ct, 0.0);
-        if (s.init)
-          columnsOf = l.forLoop(lb.getIndexAttr(s.stateDim), columnsOf,
-                                [&](TensorBuilder &jb, Value j,
-                                    ValueRange buf) -> SmallVector<Value> {
-                                  Value column =
-                                      readRow(jb.b, s.init, {bi, hi, p0, j},
-                                              lanes, ct, /*dim=*/2);
-                                  return {writeAt(jb.b, column, buf[0], j)};
-                                })
-                          .getResult(0);
+        Value columnsOf =
+            stateColumns(lb, s.init, bi, hi, p0, s.stateDim, lanes, ct);
 
         // One column tile over the steps of a block: the tile's columns in
         // registers, x read from and y added into the block's buffers (or,
@@ -432,18 +489,7 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
             });
 
         // The final state, column by column.
-        Value stateDone =
-            l.forLoop(lb.getIndexAttr(s.stateDim), stateTile,
-                      [&](TensorBuilder &jb, Value j,
-                          ValueRange out) -> SmallVector<Value> {
-                        Value column = readRow(jb.b, blocks.getResult(1),
-                                               {j, zero}, lanes, stateElement);
-                        return {vector::TransferWriteOp::create(
-                                    jb.b, column, out[0], ValueRange{zero, j},
-                                    alongP, ArrayRef<bool>{true})
-                                    .getResult()};
-                      })
-                .getResult(0);
+        Value stateDone = writeStateColumns(lb, blocks.getResult(1), stateTile);
 
         insertInParallel(lb, {{blocks.getResult(0), yOut, yOffsets, ySizes},
                               {stateDone, stateOut, sOffsets, sSizes}});
@@ -728,28 +774,6 @@ static SmallVector<Value> accumulateTile(ImplicitLocOpBuilder &b,
   return SmallVector<Value>(loop.getResults());
 }
 
-/// A tensor a task writes and reads as scratch space. (alloc_tensor rather
-/// than tensor.empty, which CSE would merge with another of the same type
-/// and One-Shot Bufferize then give one buffer.)
-static Value scratch(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
-                     Type ct) {
-  return bufferization::AllocTensorOp::create(
-      b, RankedTensorType::get(shape, ct), ValueRange{});
-}
-
-/// Writes `row` (cast to the element type of `tensor`) at `indices`.
-static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
-                      ValueRange indices) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto rowType = cast<VectorType>(row.getType());
-  Value cast =
-      castFloat(b, b.getLoc(), row,
-                VectorType::get(rowType.getShape(), type.getElementType()));
-  return vector::TransferWriteOp::create(b, cast, tensor, indices,
-                                         ArrayRef<bool>{true})
-      .getResult();
-}
-
 Value RegisterTile::store(ImplicitLocOpBuilder &b, ArrayRef<Value> acc,
                           Value out, Value m0, Value n0) const {
   for (int64_t r = 0; r < rows; ++r)
@@ -976,22 +1000,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                 {chunks ? *chunks : ShapedType::kDynamic, n, p}, ct),
             states, offsets, sizes, unit5);
         // The running state S^T, from the initial state or zero.
-        Value total = scratch(lb, {n, p}, ct);
-        total = l.forLoop(lb.getIndexAttr(n), total,
-                          [&](TensorBuilder &jb, Value j, ValueRange t) {
-                            Value row =
-                                s.init
-                                    ? readRow(jb.b, s.init, {bi, hi, zero, j},
-                                              p, ct, /*dim=*/2)
-                                    : arith::ConstantOp::create(
-                                          jb.b, DenseElementsAttr::get(
-                                                    rowVector,
-                                                    jb.b.getFloatAttr(ct, 0.0)))
-                                          .getResult();
-                            return SmallVector<Value>{
-                                writeRow(jb.b, row, t[0], {j, zero})};
-                          })
-                    .getResult(0);
+        Value total = stateColumns(lb, s.init, bi, hi, zero, n, p, ct);
         auto chunkLoop = l.forLoop(
             numChunks, ValueRange{mine, total},
             [&](TensorBuilder &cb, Value ci, ValueRange carried) {
@@ -1033,19 +1042,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         Value finalTile = tensor::ExtractSliceOp::create(
             lb, RankedTensorType::get({p, n}, stateElement), finalOut, fOffsets,
             fSizes, unit4);
-        AffineMap alongP = AffineMap::get(2, 0, lb.getAffineDimExpr(0));
-        finalTile = l.forLoop(lb.getIndexAttr(n), finalTile,
-                              [&](TensorBuilder &jb, Value j, ValueRange out) {
-                                Value row =
-                                    readRow(jb.b, chunkLoop.getResult(1),
-                                            {j, zero}, p, stateElement);
-                                return SmallVector<Value>{
-                                    vector::TransferWriteOp::create(
-                                        jb.b, row, out[0], ValueRange{zero, j},
-                                        alongP, ArrayRef<bool>{true})
-                                        .getResult()};
-                              })
-                        .getResult(0);
+        finalTile = writeStateColumns(lb, chunkLoop.getResult(1), finalTile);
         insertInParallel(lb, {{chunkLoop.getResult(0), states, offsets, sizes},
                               {finalTile, finalOut, fOffsets, fSizes}});
       });
