@@ -498,20 +498,57 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
           g.castTo(forall.getResult(1), s.stateType)};
 }
 
-/// Zero-pads dimension 1 (time) of `tensor` from its length to `padded`.
-Value padTime(TensorBuilder &g, Value tensor, OpFoldResult padded) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<OpFoldResult> sizes, offsets, strides, paddedSizes;
-  for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
-    sizes.push_back(g.dim(tensor, i));
-    offsets.push_back(g.b.getIndexAttr(0));
-    strides.push_back(g.b.getIndexAttr(1));
-    paddedSizes.push_back(i == 1 ? padded : sizes.back());
+/// Time split into chunks of `chunk` steps: the chunk count and the length
+/// padded to whole chunks. A zero log-decay (decay 1) with zero input leaves
+/// the state unchanged, so zero padding keeps the final state exact; the
+/// padded outputs are sliced off.
+struct ChunkedTime {
+  OpFoldResult length, numChunks, padded;
+  bool needsPadding;
+
+  static ChunkedTime get(TensorBuilder &g, OpFoldResult length, int64_t chunk) {
+    AffineExpr t = getAffineSymbolExpr(0, g.ctx);
+    Location loc = g.b.getLoc();
+    ChunkedTime time;
+    time.length = length;
+    time.numChunks = affine::makeComposedFoldedAffineApply(
+        g.b, loc, t.ceilDiv(chunk), {length});
+    time.padded = affine::makeComposedFoldedAffineApply(
+        g.b, loc, t.ceilDiv(chunk) * chunk, {length});
+    time.needsPadding = !isEqualConstantIntOrValue(length, time.padded);
+    return time;
   }
-  Value zeros = g.filled(paddedSizes, type.getElementType(), 0.0);
-  return tensor::InsertSliceOp::create(g.b, tensor, zeros, offsets, sizes,
-                                       strides);
-}
+
+  /// Zero-pads dimension 1 (time) of `tensor` to the padded length.
+  Value pad(TensorBuilder &g, Value tensor) const {
+    if (!needsPadding)
+      return tensor;
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<OpFoldResult> sizes, offsets, strides, paddedSizes;
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+      sizes.push_back(g.dim(tensor, i));
+      offsets.push_back(g.b.getIndexAttr(0));
+      strides.push_back(g.b.getIndexAttr(1));
+      paddedSizes.push_back(i == 1 ? padded : sizes.back());
+    }
+    Value zeros = g.filled(paddedSizes, type.getElementType(), 0.0);
+    return tensor::InsertSliceOp::create(g.b, tensor, zeros, offsets, sizes,
+                                         strides);
+  }
+
+  /// Drops the padded steps from dimension 1 of `tensor`.
+  Value unpad(TensorBuilder &g, Value tensor) const {
+    if (!needsPadding)
+      return tensor;
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<OpFoldResult> zeros(type.getRank(), g.b.getIndexAttr(0));
+    SmallVector<OpFoldResult> ones(type.getRank(), g.b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i)
+      sizes.push_back(i == 1 ? length : g.dim(tensor, i));
+    return tensor::ExtractSliceOp::create(g.b, tensor, zeros, sizes, ones);
+  }
+};
 
 /// Splits dimension 1 (time, a multiple of `chunk`) of `tensor` into
 /// (chunks, chunk).
@@ -550,17 +587,11 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
   TensorBuilder g(b);
   MLIRContext *ctx = b.getContext();
   int64_t r = s.headsPerGroup();
-  OpFoldResult batch = g.dim(s.x, 0), length = g.dim(s.x, 1);
-  AffineExpr t0 = getAffineSymbolExpr(0, ctx);
-  OpFoldResult numChunks = affine::makeComposedFoldedAffineApply(
-      b, b.getLoc(), t0.ceilDiv(chunk), {length});
-  OpFoldResult padded = affine::makeComposedFoldedAffineApply(
-      b, b.getLoc(), t0.ceilDiv(chunk) * chunk, {length});
-  bool needsPadding = !isEqualConstantIntOrValue(length, padded);
-
+  OpFoldResult batch = g.dim(s.x, 0);
+  ChunkedTime time = ChunkedTime::get(g, g.dim(s.x, 1), chunk);
+  OpFoldResult numChunks = time.numChunks;
   auto prepare = [&](Value v) {
-    return splitTime(g, needsPadding ? padTime(g, v, padded) : v, numChunks,
-                     chunk);
+    return splitTime(g, time.pad(g, v), numChunks, chunk);
   };
   Value x = prepare(s.x), a = prepare(s.a), B = prepare(s.B), C = prepare(s.C);
   OpFoldResult h = b.getIndexAttr(s.heads), p = b.getIndexAttr(s.headDim),
@@ -693,14 +724,10 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
       });
 
   // Merge chunks back into time and drop the padding.
-  Value y = tensor::CollapseShapeOp::create(
-      b, ySplit, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-  if (needsPadding) {
-    SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes = {batch, length, h, p};
-    y = tensor::ExtractSliceOp::create(b, y, zeros, sizes, ones);
-  }
+  Value y = time.unpad(
+      g,
+      tensor::CollapseShapeOp::create(
+          b, ySplit, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}));
   Value finalCast = g.convert(finalState, s.stateType.getElementType());
   return {g.castTo(y, s.yType), g.castTo(finalCast, s.stateType)};
 }
@@ -860,20 +887,13 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                                           const ScanOperands &s, int64_t q,
                                           Type ct) {
   TensorBuilder g(b);
-  MLIRContext *ctx = b.getContext();
   int64_t r = s.headsPerGroup(), p = s.headDim, n = s.stateDim;
   Type yElement = s.yType.getElementType();
-  OpFoldResult batch = g.dim(s.x, 0), length = g.dim(s.x, 1);
-  AffineExpr t0 = getAffineSymbolExpr(0, ctx);
-  OpFoldResult numChunks = affine::makeComposedFoldedAffineApply(
-      b, b.getLoc(), t0.ceilDiv(q), {length});
-  OpFoldResult padded = affine::makeComposedFoldedAffineApply(
-      b, b.getLoc(), t0.ceilDiv(q) * q, {length});
-  bool needsPadding = !isEqualConstantIntOrValue(length, padded);
-  auto prepare = [&](Value v) {
-    return needsPadding ? padTime(g, v, padded) : v;
-  };
-  Value x = prepare(s.x), a = prepare(s.a), B = prepare(s.B), C = prepare(s.C);
+  OpFoldResult batch = g.dim(s.x, 0);
+  ChunkedTime time = ChunkedTime::get(g, g.dim(s.x, 1), q);
+  OpFoldResult numChunks = time.numChunks;
+  Value x = time.pad(g, s.x), a = time.pad(g, s.a), B = time.pad(g, s.B),
+        C = time.pad(g, s.C);
   OpFoldResult h = b.getIndexAttr(s.heads);
 
   auto index = [](ImplicitLocOpBuilder &lb, int64_t v) -> Value {
@@ -1063,7 +1083,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
   Value iota = arith::ConstantOp::create(
       b, DenseElementsAttr::get(VectorType::get({gTile.lanes}, b.getI64Type()),
                                 ArrayRef<int64_t>(laneOffsets)));
-  Value yPadded = g.empty({batch, padded, h, b.getIndexAttr(p)}, yElement);
+  Value yPadded = g.empty({batch, time.padded, h, b.getIndexAttr(p)}, yElement);
   auto outputs = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, numChunks, h}, ValueRange{yPadded},
       std::nullopt, [&](OpBuilder &nb, Location loc, ValueRange args) {
@@ -1205,14 +1225,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         insertInParallel(lb, {{yDone, yOut, yOffsets, ySizes}});
       });
 
-  Value y = outputs.getResult(0);
-  if (needsPadding) {
-    SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-    y = tensor::ExtractSliceOp::create(
-        b, y, zeros,
-        SmallVector<OpFoldResult>{batch, length, h, b.getIndexAttr(p)}, ones);
-  }
+  Value y = time.unpad(g, outputs.getResult(0));
   return {g.castTo(y, s.yType), g.castTo(entering.getResult(1), s.stateType)};
 }
 
