@@ -152,6 +152,22 @@ static void insertInParallel(ImplicitLocOpBuilder &b,
         SmallVector<OpFoldResult>(insert.sizes.size(), b.getIndexAttr(1)));
 }
 
+/// A vector of zeros of `type`.
+static Value zeroVector(ImplicitLocOpBuilder &b, VectorType type) {
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
+}
+
+/// The i64 vector 0, 1, ..., lanes - 1: the lanes' offsets, for masks.
+static Value laneIndices(ImplicitLocOpBuilder &b, int64_t lanes) {
+  SmallVector<int64_t> offsets;
+  for (int64_t i = 0; i < lanes; ++i)
+    offsets.push_back(i);
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({lanes}, b.getI64Type()),
+                                ArrayRef<int64_t>(offsets)));
+}
+
 /// Reads `size` elements of `tensor` along `dim` (default: the last
 /// dimension) from `indices` as a vector of `ct` (in bounds by construction).
 static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
@@ -762,6 +778,12 @@ struct RegisterTile {
   }
   int64_t columns() const { return vecs * lanes; }
 
+  /// Accumulators holding zero.
+  SmallVector<Value> zeros(ImplicitLocOpBuilder &b, Type ct) const {
+    return SmallVector<Value>(rows * vecs,
+                              zeroVector(b, VectorType::get({lanes}, ct)));
+  }
+
   /// Writes the accumulators `acc` into `out` at rows m0.., columns n0..
   Value store(ImplicitLocOpBuilder &b, ArrayRef<Value> acc, Value out, Value m0,
               Value n0) const;
@@ -820,9 +842,7 @@ Value RegisterTile::store(ImplicitLocOpBuilder &b, ArrayRef<Value> acc,
 static SmallVector<Value> transposeBlock(ImplicitLocOpBuilder &b, int64_t rows,
                                          int64_t columns, Type ct,
                                          function_ref<Value(int64_t)> rowAt) {
-  Value block = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(VectorType::get({rows, columns}, ct),
-                                b.getFloatAttr(ct, 0.0)));
+  Value block = zeroVector(b, VectorType::get({rows, columns}, ct));
   for (int64_t j = 0; j < rows; ++j)
     block = vector::InsertOp::create(b, rowAt(j), block, ArrayRef<int64_t>{j});
   Value transposed =
@@ -942,8 +962,6 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
   // (1) Own chunk states, S_c^T in [b, c, h, n, p].
   RegisterTile stateTile = RegisterTile::forProduct(n, p, ct);
   VectorType stateVector = VectorType::get({stateTile.lanes}, ct);
-  Value zeroTile = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(stateVector, b.getFloatAttr(ct, 0.0)));
   SmallVector<OpFoldResult> statesSizes = {
       batch, numChunks, h, b.getIndexAttr(n), b.getIndexAttr(p)};
   SmallVector<OpFoldResult> unit5(5, b.getIndexAttr(1));
@@ -969,7 +987,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             lb, stateTile, n, p, own,
             [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
                 ValueRange carried) {
-              SmallVector<Value> acc(stateTile.rows * stateTile.vecs, zeroTile);
+              SmallVector<Value> acc = stateTile.zeros(tb, ct);
               acc = accumulateTile(
                   tb, stateTile, m0, n0, tb.getIndexAttr(q),
                   [&](ImplicitLocOpBuilder &eb, Value m, Value l) {
@@ -1073,16 +1091,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
   RegisterTile yTile = RegisterTile::forProduct(q, p, ct);
   VectorType gVector = VectorType::get({gTile.lanes}, ct);
   VectorType yVector = VectorType::get({yTile.lanes}, ct);
-  Value zeroG = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(gVector, b.getFloatAttr(ct, 0.0)));
-  Value zeroY = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(yVector, b.getFloatAttr(ct, 0.0)));
-  SmallVector<int64_t> laneOffsets;
-  for (int64_t i = 0; i < gTile.lanes; ++i)
-    laneOffsets.push_back(i);
-  Value iota = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(VectorType::get({gTile.lanes}, b.getI64Type()),
-                                ArrayRef<int64_t>(laneOffsets)));
+  Value zeroG = zeroVector(b, gVector);
+  Value iota = laneIndices(b, gTile.lanes);
   Value yPadded = g.empty({batch, time.padded, h, b.getIndexAttr(p)}, yElement);
   auto outputs = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, numChunks, h}, ValueRange{yPadded},
@@ -1134,7 +1144,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             lb, gTile, q, q, scratch(lb, {q, q}, ct),
             [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
                 ValueRange carried) {
-              SmallVector<Value> acc(gTile.rows * gTile.vecs, zeroG);
+              SmallVector<Value> acc = gTile.zeros(tb, ct);
               acc = accumulateTile(
                   tb, gTile, m0, n0, tb.getIndexAttr(n), cAt,
                   [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
@@ -1188,7 +1198,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
             lb, yTile, q, p, ySlice,
             [&](ImplicitLocOpBuilder &tb, Value m0, Value n0,
                 ValueRange carried) {
-              SmallVector<Value> acc(yTile.rows * yTile.vecs, zeroY);
+              SmallVector<Value> acc = yTile.zeros(tb, ct);
               acc = accumulateTile(
                   tb, yTile, m0, n0, tb.getIndexAttr(n), cAt,
                   [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
@@ -1427,8 +1437,7 @@ Value buildSemiseparableAttention(ImplicitLocOpBuilder &b, AttentionOp op,
         Value negInf = floatConstant(lb, loc, ct,
                                      -std::numeric_limits<double>::infinity());
         Value zeroF = floatConstant(lb, loc, ct, 0.0);
-        Value acc0 = arith::ConstantOp::create(
-            lb, DenseElementsAttr::get(vec(p, ct), lb.getFloatAttr(ct, 0.0)));
+        Value acc0 = zeroVector(lb, vec(p, ct));
         // Carried: output row, running max, normalizer, log-decay to i.
         SmallVector<Value> init = {acc0, negInf, zeroF, zeroF};
         auto loop = scf::ForOp::create(
@@ -1546,11 +1555,7 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
   auto i64 = [](ImplicitLocOpBuilder &lb, Value value) -> Value {
     return arith::IndexCastOp::create(lb, lb.getI64Type(), value);
   };
-  SmallVector<int64_t> laneOffsets;
-  for (int64_t i = 0; i < scoreTile.lanes; ++i)
-    laneOffsets.push_back(i);
-  Value iota = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(indexVector, ArrayRef<int64_t>(laneOffsets)));
+  Value iota = laneIndices(b, scoreTile.lanes);
   AffineExpr s0 = getAffineSymbolExpr(0, ctx), s1 = getAffineSymbolExpr(1, ctx);
   OpFoldResult keyBlocks = affine::makeComposedFoldedAffineApply(
       b, b.getLoc(), s0.ceilDiv(keys), {src});
@@ -1591,9 +1596,7 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             lb, RankedTensorType::get({n, blockJ}, ct), out, offsets, sizes,
             unit4);
         Value last = arith::SubIOp::create(lb, srcIndex, index(lb, 1));
-        Value zeroRow = arith::ConstantOp::create(
-            lb, DenseElementsAttr::get(VectorType::get({blockK}, ct),
-                                       lb.getFloatAttr(ct, 0.0)));
+        Value zeroRow = zeroVector(lb, VectorType::get({blockK}, ct));
         Value done =
             l.forLoop(
                  lb.getIndexAttr(n / blockK), slice,
@@ -1653,12 +1656,10 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
               AffineMap::get(
                   0, 2, {s0.ceilDiv(keys), (s1 + queries).ceilDiv(keys)}, ctx),
               {src, i0});
-        Value zeroScores = arith::ConstantOp::create(
-            lb, DenseElementsAttr::get(scoreVector, lb.getFloatAttr(ct, 0.0)));
+        Value zeroScores = zeroVector(lb, scoreVector);
         Value out = scratch(lb, {queries, p}, ct);
         VectorType outVector = VectorType::get({outTile.lanes}, ct);
-        Value zeroOut = arith::ConstantOp::create(
-            lb, DenseElementsAttr::get(outVector, lb.getFloatAttr(ct, 0.0)));
+        Value zeroOut = zeroVector(lb, outVector);
         for (int64_t r = 0; r < queries; ++r)
           for (int64_t c = 0; c < p; c += outTile.lanes)
             out = writeRow(lb, zeroOut, out, {index(lb, r), index(lb, c)});
@@ -1673,8 +1674,7 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             [&](TensorBuilder &kb, Value block, ValueRange carried) {
               ImplicitLocOpBuilder &sb = kb.b;
               Value j0 = arith::MulIOp::create(sb, block, index(sb, keys));
-              SmallVector<Value> acc(scoreTile.rows * scoreTile.vecs,
-                                     zeroScores);
+              SmallVector<Value> acc = scoreTile.zeros(sb, ct);
               acc = accumulateTile(
                   sb, scoreTile, i0, j0, sb.getIndexAttr(n),
                   [&](ImplicitLocOpBuilder &eb, Value i, Value c) {
