@@ -83,9 +83,10 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
 }
 
 def ApproximateExpPass : Pass<"interact-approximate-exp"> {
-  let summary = "Replace f32 math.exp by an inline polynomial approximation";
+  let summary = "Replace f32 math.exp and math.expm1 by inline polynomial approximations";
   let description = [{
-    Rewrites every `math.exp` on `f32` (scalars and vectors) into MLIR's
+    Rewrites every `math.exp` and `math.expm1` on `f32` (scalars and
+    vectors), and the `math.log` that the `expm1` expansion uses, into MLIR's
     polynomial approximation: range reduction to `[-ln 2 / 2, ln 2 / 2]`, a
     polynomial, and the exponent set through integer bit arithmetic. It
     needs only `arith` ops, so a vector `exp` stays a vector computation
@@ -93,8 +94,12 @@ def ApproximateExpPass : Pass<"interact-approximate-exp"> {
     inside a hot loop no longer spills every vector register around a call.
     The approximation is accurate to a few ulp over the f32 range (it
     saturates to 0 and +inf like `expf`); the differential suite checks
-    every lowered form against the f64 reference with it. f64 `exp` (the
-    reference lowering) is left alone.
+    every lowered form against the f64 reference with it. `expm1` is
+    Kahan's `(u - 1) x / log(u)` with `u = exp(x)`, which keeps the full
+    relative precision of a small `|x|` (the recurrences apply decays as
+    `S + expm1(a) S`, see docs/Rationale.md). f64 `exp` (the reference
+    lowering) is left alone. Other `math.log` ops are approximated as well
+    (to a few ulp).
 
     ```mlir
     // interact-opt --interact-approximate-exp

@@ -1,7 +1,7 @@
 //===- ApproximateExp.cpp - Inline polynomial f32 exp ---------------------===//
 //
 // The CPU lowering's decays, softmax weights and chunk masks are f32
-// exponentials inside vector loops. LLVM lowers `math.exp` to `expf` calls,
+// exponentials (exp and expm1) inside vector loops. LLVM lowers `math.exp` to `expf` calls,
 // one per lane of a vector; MLIR's polynomial approximation keeps them as
 // vector arithmetic.
 //
@@ -28,7 +28,10 @@ struct ApproximateExpPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
-      return name == math::ExpOp::getOperationName();
+      // expm1 expands to exp and log, approximated in turn.
+      return name == math::ExpOp::getOperationName() ||
+             name == math::ExpM1Op::getOperationName() ||
+             name == math::LogOp::getOperationName();
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

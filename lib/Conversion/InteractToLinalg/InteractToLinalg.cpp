@@ -72,6 +72,54 @@ struct ScanOperands {
   int64_t headsPerGroup() const { return heads / groups; }
 };
 
+//===----------------------------------------------------------------------===//
+// Numerics shared by every lowering (docs/Rationale.md, "Numerics")
+//===----------------------------------------------------------------------===//
+
+/// `value` (a float scalar or vector) capped at the largest finite value of
+/// its element type.
+static Value saturate(OpBuilder &b, Location loc, Value value) {
+  Type type = value.getType();
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  TypedAttr largest = b.getFloatAttr(
+      element, APFloat::getLargest(element.getFloatSemantics()));
+  if (auto vector = dyn_cast<VectorType>(type))
+    largest = DenseElementsAttr::get(vector, largest);
+  return arith::MinimumFOp::create(
+      b, loc, value, arith::ConstantOp::create(b, loc, largest));
+}
+
+/// exp(x) saturated at the largest finite value: a decay weight that
+/// overflows (a positive log-decay sum above ln(max), 88.7 in f32) times a
+/// zero state or a zero product is then zero, never inf * 0 = NaN.
+static Value boundedExp(OpBuilder &b, Location loc, Value x) {
+  return saturate(b, loc, math::ExpOp::create(b, loc, x));
+}
+
+/// expm1(x) = exp(x) - 1, saturated like boundedExp. A decay applied as
+/// S + expm1(a) S keeps the full relative precision of a small |a|, where
+/// exp(a) rounded to f32 loses it (and the loss compounds over steps); with
+/// a = -inf it is S - S, an exact zero.
+static Value boundedExpm1(OpBuilder &b, Location loc, Value x) {
+  return saturate(b, loc, math::ExpM1Op::create(b, loc, x));
+}
+
+/// A softmax output (a scalar or a vector row) divided by its normalizer
+/// `sum`, or 0 where no key was visible (`sum` is 0): a row with no visible
+/// key is 0, as in PyTorch (since 2.5) and IREE.
+static Value normalize(OpBuilder &b, Location loc, Value row, Value sum) {
+  Type type = row.getType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  Value sums = isa<VectorType>(type)
+                   ? Value(vector::BroadcastOp::create(b, loc, type, sum))
+                   : sum;
+  Value empty = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OEQ, sum,
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(sum.getType())));
+  return arith::SelectOp::create(b, loc, empty, zero,
+                                 arith::DivFOp::create(b, loc, row, sums));
+}
+
 /// Lowers a scan by its definition: the recurrence over time in
 /// `computeType`, the state of every batch element and head updated at once
 /// per step. Returns `y` and the final state.
@@ -115,7 +163,7 @@ std::pair<Value, Value> buildRecurrence(ImplicitLocOpBuilder &b,
                         Value av = castFloat(bb, bl, args[1], computeType);
                         Value bv = castFloat(bb, bl, args[2], computeType);
                         Value decayed = arith::MulFOp::create(
-                            bb, bl, math::ExpOp::create(bb, bl, av), args[3]);
+                            bb, bl, boundedExp(bb, bl, av), args[3]);
                         Value input = arith::MulFOp::create(bb, bl, xv, bv);
                         return arith::AddFOp::create(bb, bl, decayed, input);
                       });
@@ -282,13 +330,13 @@ static constexpr int64_t kTimeBlock = 64;
 
 /// Lowers a scan to vector code. The state S (p x n) is held by columns:
 /// column j is a vector over a tile of p, so both the update
-/// S[:, j] = exp(a) S[:, j] + x B[j] and the readout y += C[j] S[:, j] are
-/// broadcast fused multiply-adds, with no reduction across lanes. Tasks are
+/// S[:, j] = (S[:, j] + expm1(a) S[:, j]) + x B[j] and the readout
+/// y += C[j] S[:, j] are broadcast fused multiply-adds, with no reduction across lanes. Tasks are
 /// (batch, head, tile of p) under scf.forall. Each walks time in blocks of
 /// kTimeBlock steps and, inside a block, its n columns in tiles of up to 16,
 /// carried in registers through the block's steps and kept in a small
-/// buffer between blocks. The decays are exponentiated once, before the
-/// time loops.
+/// buffer between blocks. The decays are exponentiated (expm1) once,
+/// before the time loops.
 std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                                               const ScanOperands &s, Type ct) {
   TensorBuilder g(b);
@@ -307,11 +355,12 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                          b.getIndexAttr(s.headDim), b.getIndexAttr(s.stateDim)},
                         stateElement);
   VectorType lane = VectorType::get({lanes}, ct);
-  // The decay factors exp(a), once per step (and state column), outside the
+  // The decays as expm1(a), once per step (and state column), outside the
   // time loops: a scalar exp would otherwise be a library call inside them.
+  // The update S + expm1(a) S keeps small decays exact over long t.
   Value factors =
       g.elementwise(s.a, ct, [&](OpBuilder &nb, Location loc, Value a) {
-        return math::ExpOp::create(nb, loc, castFloat(nb, loc, a, ct));
+        return boundedExpm1(nb, loc, castFloat(nb, loc, a, ct));
       });
 
   auto forall = scf::ForallOp::create(
@@ -417,7 +466,8 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                   Value bj = scalar(s.B, ValueRange{bi, step, gi, column[j]});
                   Value cj = scalar(s.C, ValueRange{bi, step, gi, column[j]});
                   Value sj = vector::FMAOp::create(
-                      sb, xs, bj, arith::MulFOp::create(sb, dj, prev[1 + j]));
+                      sb, xs, bj,
+                      vector::FMAOp::create(sb, dj, prev[1 + j], prev[1 + j]));
                   Value &part = partial[j % kReadoutPartials];
                   part = part ? vector::FMAOp::create(sb, sj, cj, part)
                               : arith::MulFOp::create(sb, sj, cj).getResult();
@@ -594,7 +644,9 @@ Value splitTime(TensorBuilder &g, Value tensor, OpFoldResult numChunks,
 
 /// Lowers a chunked scan with a diagonal decay by Mamba-2's SSD algorithm
 /// as linalg.generics: the decay's exponential sits inside the sum over n of
-/// the intra-chunk matrix, which is then no matrix product. Shapes after
+/// the intra-chunk matrix, which is then no matrix product. Every decay
+/// weight is the exponential of a segment sum taken directly (never a
+/// difference of cumulative sums), saturated (boundedExp). Shapes after
 /// splitting time: x [b, c, Q, h, p], decays [b, c, Q, h, n], B and C
 /// [b, c, Q, g, n], where c counts chunks and Q is the chunk size.
 std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
@@ -631,58 +683,109 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
                       bb, bl, indexLessEqual(bb, bl, k, 2), sum, args[1]);
                 });
 
-  // (2) Intra-chunk attention matrix G[b, c, h, i, j] = sum_n C_i B_j times
-  // the decay from j to i, zero above the diagonal. Loops
-  // (b, c, h, i, j, n) = (d0, ..., d5).
+  // Decays summed backwards from each chunk's end: suf[b, c, l, h, n] =
+  // sum_{l < k < Q} a[b, c, k, h, n], the log-weight of step l's input in
+  // the chunk's state (never cs_end - cs_l, which cancels).
+  Value suffix =
+      g.generic(a, g.filled(csSizes, ct, 0.0),
+                {g.map(csLoops, csIn), g.map(csLoops, csOut)}, csIters,
+                [&](OpBuilder &bb, Location bl, ValueRange args) {
+                  Value sum = arith::AddFOp::create(
+                      bb, bl, args[1], castFloat(bb, bl, args[0], ct));
+                  Value after = arith::CmpIOp::create(
+                      bb, bl, arith::CmpIPredicate::ugt,
+                      linalg::IndexOp::create(bb, bl, k),
+                      linalg::IndexOp::create(bb, bl, 2));
+                  return arith::SelectOp::create(bb, bl, after, sum, args[1]);
+                });
+
+  // (2) Intra-chunk outputs, row by row: Y_diag[b, c, i, h, p] =
+  // sum_{j <= i} G_ij x_j with G_ij = sum_n C_i[n] B_j[n] exp(seg_n(i, j)).
+  // The segment sums seg_n(i, j) = a_{j+1}[n] + ... + a_i[n] are carried
+  // from row to row (row i is row i - 1 plus a_i, 0 on the diagonal), so
+  // none is a difference of two sums. Pairs j > i are selected out.
   AffineExpr grp = g.d(2).floorDiv(r);
-  SmallVector<OpFoldResult> gSizes = {batch, numChunks, h, q, q};
-  AffineMap cMapG = g.map(6, {g.d(0), g.d(1), g.d(3), grp, g.d(5)});
-  AffineMap bMapG = g.map(6, {g.d(0), g.d(1), g.d(4), grp, g.d(5)});
-  AffineMap gOut = g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)});
-  AffineMap csI = g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)});
-  AffineMap csJ = g.map(6, {g.d(0), g.d(1), g.d(4), g.d(2), g.d(5)});
-  Value gMatrix = g.generic(
-      {C, B, cs, cs}, g.filled(gSizes, ct, 0.0), {cMapG, bMapG, csI, csJ, gOut},
-      {par, par, par, par, par, red},
-      [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value cb = arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
-                                         castFloat(bb, bl, args[1], ct));
-        Value decay = math::ExpOp::create(
-            bb, bl, arith::SubFOp::create(bb, bl, args[2], args[3]));
-        Value sum = arith::AddFOp::create(
-            bb, bl, args[4], arith::MulFOp::create(bb, bl, cb, decay));
-        return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 4, 3),
-                                       sum, args[4]);
-      });
-
-  // Y_diag[b, c, i, h, p] = sum_j G[b, c, h, i, j] x[b, c, j, h, p].
-  // Loops (b, c, i, h, p, j).
   SmallVector<OpFoldResult> ySizes = {batch, numChunks, q, h, p};
+  SmallVector<OpFoldResult> segSizes = {batch, numChunks, h, n, q};
+  auto rows = g.forLoop(
+      q, ValueRange{g.filled(segSizes, ct, 0.0), g.empty(ySizes, ct)},
+      [&](TensorBuilder &l, Value i, ValueRange carried) -> SmallVector<Value> {
+        auto before = [&](OpBuilder &bb, Location bl, unsigned j,
+                          arith::CmpIPredicate predicate) {
+          return arith::CmpIOp::create(bb, bl, predicate,
+                                       linalg::IndexOp::create(bb, bl, j), i);
+        };
+        // seg[b, c, h, n, j], loops (b, c, h, n, j).
+        Value ai = l.sliceAt(a, 2, i);
+        AffineMap id5 = AffineMap::getMultiDimIdentityMap(5, ctx);
+        Value seg = l.generic(
+            ai, carried[0], {l.map(5, {l.d(0), l.d(1), l.d(2), l.d(3)}), id5},
+            {par, par, par, par, par},
+            [&](OpBuilder &bb, Location bl, ValueRange args) {
+              Value sum = arith::AddFOp::create(
+                  bb, bl, args[1], castFloat(bb, bl, args[0], ct));
+              return arith::SelectOp::create(
+                  bb, bl, before(bb, bl, 4, arith::CmpIPredicate::ult), sum,
+                  floatConstant(bb, bl, ct, 0.0));
+            });
+        // G row i: gRow[b, c, h, j], loops (b, c, h, j, n).
+        Value ci = l.sliceAt(C, 2, i);
+        Value gRow = l.generic(
+            {ci, B, seg}, l.filled({batch, numChunks, h, q}, ct, 0.0),
+            {l.map(5, {l.d(0), l.d(1), grp, l.d(4)}),
+             l.map(5, {l.d(0), l.d(1), l.d(3), grp, l.d(4)}),
+             l.map(5, {l.d(0), l.d(1), l.d(2), l.d(4), l.d(3)}),
+             l.map(5, {l.d(0), l.d(1), l.d(2), l.d(3)})},
+            {par, par, par, par, red},
+            [&](OpBuilder &bb, Location bl, ValueRange args) {
+              Value cb = arith::MulFOp::create(
+                  bb, bl, castFloat(bb, bl, args[0], ct),
+                  castFloat(bb, bl, args[1], ct));
+              Value sum = arith::AddFOp::create(
+                  bb, bl, args[3],
+                  arith::MulFOp::create(bb, bl, cb,
+                                        boundedExp(bb, bl, args[2])));
+              return arith::SelectOp::create(
+                  bb, bl, before(bb, bl, 3, arith::CmpIPredicate::ule), sum,
+                  args[3]);
+            });
+        // y row i: [b, c, h, p], loops (b, c, h, p, j).
+        Value yRow = l.generic(
+            {gRow, x}, l.filled({batch, numChunks, h, p}, ct, 0.0),
+            {l.map(5, {l.d(0), l.d(1), l.d(2), l.d(4)}),
+             l.map(5, {l.d(0), l.d(1), l.d(4), l.d(2), l.d(3)}),
+             l.map(5, {l.d(0), l.d(1), l.d(2), l.d(3)})},
+            {par, par, par, par, red},
+            [&](OpBuilder &bb, Location bl, ValueRange args) {
+              Value sum = arith::AddFOp::create(
+                  bb, bl, args[2],
+                  arith::MulFOp::create(bb, bl, args[0],
+                                        castFloat(bb, bl, args[1], ct)));
+              return arith::SelectOp::create(
+                  bb, bl, before(bb, bl, 4, arith::CmpIPredicate::ule), sum,
+                  args[2]);
+            });
+        return {seg, l.insertAt(yRow, carried[1], 2, i)};
+      });
+  Value yDiag = rows.getResult(1);
   AffineMap yOut = g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)});
-  Value yDiag =
-      g.contract(gMatrix, x, g.filled(ySizes, ct, 0.0),
-                 {g.map(6, {g.d(0), g.d(1), g.d(3), g.d(2), g.d(5)}),
-                  g.map(6, {g.d(0), g.d(1), g.d(5), g.d(3), g.d(4)}), yOut},
-                 {par, par, par, par, par, red}, ct);
 
-  // (3) Chunk states S_c[b, c, h, p, n] = sum_l exp(cs_end - cs_l) x_l B_l^T.
+  // (3) Chunk states S_c[b, c, h, p, n] = sum_l exp(suf_l) x_l B_l^T.
   // Loops (b, c, h, p, n, l).
   Value csEnd = g.sliceAt(cs, 2, b.getIndexAttr(chunk - 1));
-  SmallVector<AffineExpr> csL = {g.d(0), g.d(1), g.d(5), g.d(2), g.d(4)};
-  SmallVector<AffineExpr> csE = {g.d(0), g.d(1), g.d(2), g.d(4)};
+  SmallVector<AffineExpr> sufL = {g.d(0), g.d(1), g.d(5), g.d(2), g.d(4)};
   SmallVector<OpFoldResult> scSizes = {batch, numChunks, h, p, n};
   Value chunkStates = g.generic(
-      {x, B, cs, csEnd}, g.filled(scSizes, ct, 0.0),
+      {x, B, suffix}, g.filled(scSizes, ct, 0.0),
       {g.map(6, {g.d(0), g.d(1), g.d(5), g.d(2), g.d(3)}),
-       g.map(6, {g.d(0), g.d(1), g.d(5), grp, g.d(4)}), g.map(6, csL),
-       g.map(6, csE), g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)})},
+       g.map(6, {g.d(0), g.d(1), g.d(5), g.d(2).floorDiv(r), g.d(4)}),
+       g.map(6, sufL), g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(4)})},
       {par, par, par, par, par, red},
       [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value decay = math::ExpOp::create(
-            bb, bl, arith::SubFOp::create(bb, bl, args[3], args[2]));
+        Value decay = boundedExp(bb, bl, args[2]);
         Value xb = arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
                                          castFloat(bb, bl, args[1], ct));
-        return arith::AddFOp::create(bb, bl, args[4],
+        return arith::AddFOp::create(bb, bl, args[3],
                                      arith::MulFOp::create(bb, bl, decay, xb));
       });
 
@@ -703,8 +806,9 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
         Value next = l.generic(
             {end, own}, iterArgs[0], {endMap, id4, id4}, {par, par, par, par},
             [&](OpBuilder &bb, Location bl, ValueRange args) {
-              Value decayed = arith::MulFOp::create(
-                  bb, bl, math::ExpOp::create(bb, bl, args[0]), args[2]);
+              // S + expm1(A) S: exact for small decays over many chunks.
+              Value decayed = math::FmaOp::create(
+                  bb, bl, boundedExpm1(bb, bl, args[0]), args[2], args[2]);
               return arith::AddFOp::create(bb, bl, decayed, args[1]);
             });
         return {next, recorded};
@@ -723,8 +827,8 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
                 [&](OpBuilder &bb, Location bl, ValueRange args) {
                   Value prod = arith::MulFOp::create(
                       bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
-                  prod = arith::MulFOp::create(
-                      bb, bl, prod, math::ExpOp::create(bb, bl, args[2]));
+                  prod = arith::MulFOp::create(bb, bl, prod,
+                                               boundedExp(bb, bl, args[2]));
                   return arith::AddFOp::create(bb, bl, args[3], prod);
                 });
 
@@ -789,20 +893,35 @@ struct RegisterTile {
               Value n0) const;
 };
 
-/// Adds sum_{k < kUpper} A(m0 + r, k) * B(k, n0 + ...) to the tile `acc`
-/// (row-major: row r, vector v at r * vecs + v): per k, `vecs` rows of B
-/// loaded once and each A element broadcast into `vecs` fused multiply-adds.
-static SmallVector<Value> accumulateTile(ImplicitLocOpBuilder &b,
-                                         const RegisterTile &tile, Value m0,
-                                         Value n0, OpFoldResult kUpper,
-                                         ElementAt aAt, RowAt bAt,
-                                         ValueRange acc) {
+/// Whether the pair (row m, reduction index k) of a product counts, as an
+/// i1.
+using Visible = function_ref<Value(ImplicitLocOpBuilder &, Value m, Value k)>;
+
+/// Adds sum_{kLower <= k < kUpper} A(m0 + r, k) * B(k, n0 + ...) to the
+/// tile `acc` (row-major: row r, vector v at r * vecs + v): per k, `vecs`
+/// rows of B loaded once and each A element broadcast into `vecs` fused
+/// multiply-adds. With `visible`, a pair it rejects leaves its row's sums
+/// as they were (a select, not a zero weight: NaN or Inf in a masked-out
+/// operand never reaches them).
+static SmallVector<Value>
+accumulateTile(ImplicitLocOpBuilder &b, const RegisterTile &tile, Value m0,
+               Value n0, OpFoldResult kUpper, ElementAt aAt, RowAt bAt,
+               ValueRange acc, Visible visible = nullptr,
+               OpFoldResult kLower = OpFoldResult()) {
   TensorBuilder g(b);
   VectorType vector = cast<VectorType>(acc.front().getType());
+  OpFoldResult count = kUpper;
+  if (kLower) {
+    AffineExpr s0 = b.getAffineSymbolExpr(0), s1 = b.getAffineSymbolExpr(1);
+    count = affine::makeComposedFoldedAffineApply(b, b.getLoc(), s0 - s1,
+                                                  {kUpper, kLower});
+  }
   auto loop = g.forLoop(
-      kUpper, acc,
-      [&](TensorBuilder &kb, Value k, ValueRange sums) -> SmallVector<Value> {
+      count, acc,
+      [&](TensorBuilder &kb, Value iv, ValueRange sums) -> SmallVector<Value> {
         ImplicitLocOpBuilder &lb = kb.b;
+        Value k = kLower ? arith::AddIOp::create(lb, kb.index(kLower), iv)
+                         : iv;
         SmallVector<Value> rowsOfB;
         for (int64_t v = 0; v < tile.vecs; ++v)
           rowsOfB.push_back(bAt(
@@ -814,9 +933,14 @@ static SmallVector<Value> accumulateTile(ImplicitLocOpBuilder &b,
           Value m = arith::AddIOp::create(
               lb, m0, arith::ConstantIndexOp::create(lb, r));
           Value a = vector::BroadcastOp::create(lb, vector, aAt(lb, m, k));
-          for (int64_t v = 0; v < tile.vecs; ++v)
-            next.push_back(vector::FMAOp::create(lb, a, rowsOfB[v],
-                                                 sums[r * tile.vecs + v]));
+          Value counts = visible ? visible(lb, m, k) : Value();
+          for (int64_t v = 0; v < tile.vecs; ++v) {
+            Value old = sums[r * tile.vecs + v];
+            Value sum = vector::FMAOp::create(lb, a, rowsOfB[v], old);
+            next.push_back(counts ? arith::SelectOp::create(lb, counts, sum, old)
+                                        .getResult()
+                                  : sum);
+          }
         }
         return next;
       });
@@ -893,16 +1017,21 @@ static SmallVector<Value> forEachTile(
 /// its products as register-tiled vector code. Three parallel phases:
 ///
 ///  1. per (batch, chunk, head): the chunk's own state, transposed,
-///     S_c^T[n, p] = sum_l B_l[n] exp(cs_end - cs_l) x_l[p];
+///     S_c^T[n, p] = sum_l B_l[n] exp(seg(Q - 1, l)) x_l[p];
 ///  2. per (batch, head), over chunks in order: the states entering each
-///     chunk, in place of the own states, and the final state;
+///     chunk, in place of the own states (S + expm1(A) S + own, A the
+///     chunk's decay sum), and the final state;
 ///  3. per (batch, chunk, head): the decayed causal G = (C B^T) o L, then
 ///     y = exp(cs_i) C S_{c-1}^T + G x, both products into one tile of
 ///     accumulators.
 ///
-/// cs is the decay cumulated inside a chunk. Time is zero-padded to a
-/// multiple of the chunk size Q as in the generic lowering. Tiles of G above
-/// the diagonal are neither computed nor read.
+/// seg(i, j) = a_{j+1} + ... + a_i is a segment sum taken directly (never a
+/// difference of cumulative sums), L[i, j] = exp(seg(i, j)) for j <= i, and
+/// cs_i = a_0 + ... + a_i the decay from the chunk's start; exponentials
+/// saturate (boundedExp). Time is zero-padded to a multiple of the chunk
+/// size Q as in the generic lowering. Tiles of G above the diagonal are
+/// neither computed nor read, and masked entries of G and x are selected
+/// out, never multiplied by zero.
 std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                                           const ScanOperands &s, int64_t q,
                                           Type ct) {
@@ -924,41 +1053,37 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
     return castFloat(lb, lb.getLoc(), tensor::ExtractOp::create(lb, tensor, at),
                      ct);
   };
-  // The decay cumulated inside chunk c of head hi, cs[l] for l < Q.
-  auto cumulate = [&](ImplicitLocOpBuilder &lb, Value bi, Value start,
-                      Value hi) {
+  auto readVector = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange at,
+                        int64_t size) {
+    return readRow(lb, tensor, at, size, ct);
+  };
+  // The chunk's decays, a[start + l] for l < Q.
+  auto decayAt = [&](ImplicitLocOpBuilder &lb, Value bi, Value start, Value hi,
+                     Value l) {
+    Value step = arith::AddIOp::create(lb, start, l);
+    return element(lb, a, ValueRange{bi, step, hi});
+  };
+  // The weight of step l's input in the state at the chunk's end,
+  // exp(a_{l+1} + ... + a_{Q-1}) for l < Q: segment sums taken backwards
+  // from the end, never cs_end - cs_l (which cancels, and is NaN after a
+  // -inf reset).
+  auto stateWeights = [&](ImplicitLocOpBuilder &lb, Value bi, Value start,
+                          Value hi) {
     TensorBuilder l(lb);
     Value zero = floatConstant(lb, lb.getLoc(), ct, 0.0);
     auto loop = l.forLoop(
         lb.getIndexAttr(q), ValueRange{scratch(lb, {q}, ct), zero},
         [&](TensorBuilder &ib, Value i, ValueRange carried) {
           ImplicitLocOpBuilder &sb = ib.b;
-          Value step = arith::AddIOp::create(sb, start, i);
+          Value step = arith::SubIOp::create(sb, index(sb, q - 1), i);
+          Value weights = tensor::InsertOp::create(
+              sb, boundedExp(sb, sb.getLoc(), carried[1]), carried[0], step);
           Value sum = arith::AddFOp::create(
-              sb, carried[1], element(sb, a, ValueRange{bi, step, hi}));
-          Value cs = tensor::InsertOp::create(sb, sum, carried[0], i);
-          return SmallVector<Value>{cs, sum};
+              sb, carried[1], decayAt(sb, bi, start, hi, step));
+          return SmallVector<Value>{weights, sum};
         });
     return loop.getResult(0);
   };
-  auto readVector = [&](ImplicitLocOpBuilder &lb, Value tensor, ValueRange at,
-                        int64_t size) {
-    return readRow(lb, tensor, at, size, ct);
-  };
-  // exp(shift - cs) (or exp(cs - shift) with `negate` false) over the chunk.
-  VectorType chunkVector = VectorType::get({q}, ct);
-  auto expOf = [&](ImplicitLocOpBuilder &lb, Value cs, Value shift,
-                   bool negate) {
-    Value all = readVector(lb, cs, {index(lb, 0)}, q);
-    Value shifts = vector::BroadcastOp::create(lb, chunkVector, shift);
-    Value diff = negate ? arith::SubFOp::create(lb, shifts, all)
-                        : arith::SubFOp::create(lb, all, shifts);
-    return math::ExpOp::create(lb, diff);
-  };
-  auto storeVector = [&](ImplicitLocOpBuilder &lb, Value vector) {
-    return writeRow(lb, vector, scratch(lb, {q}, ct), {index(lb, 0)});
-  };
-
   // (1) Own chunk states, S_c^T in [b, c, h, n, p].
   RegisterTile stateTile = RegisterTile::forProduct(n, p, ct);
   VectorType stateVector = VectorType::get({stateTile.lanes}, ct);
@@ -973,9 +1098,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         Value bi = args[0], ci = args[1], hi = args[2], out = args[3];
         Value start = arith::MulIOp::create(lb, ci, index(lb, q));
         Value gi = arith::DivUIOp::create(lb, hi, index(lb, r));
-        Value cs = cumulate(lb, bi, start, hi);
-        Value end = tensor::ExtractOp::create(lb, cs, index(lb, q - 1));
-        Value weights = storeVector(lb, expOf(lb, cs, end, /*negate=*/true));
+        Value weights = stateWeights(lb, bi, start, hi);
         SmallVector<OpFoldResult> offsets = {bi, ci, hi, lb.getIndexAttr(0),
                                              lb.getIndexAttr(0)};
         SmallVector<OpFoldResult> sizes = {
@@ -1048,15 +1171,14 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                   cb.forLoop(sb.getIndexAttr(q),
                              floatConstant(sb, sb.getLoc(), ct, 0.0),
                              [&](TensorBuilder &ib, Value i, ValueRange acc) {
-                               Value step =
-                                   arith::AddIOp::create(ib.b, start, i);
                                return SmallVector<Value>{arith::AddFOp::create(
                                    ib.b, acc[0],
-                                   element(ib.b, a, ValueRange{bi, step, hi}))};
+                                   decayAt(ib.b, bi, start, hi, i))};
                              })
                       .getResult(0);
+              // S + expm1(sum) S: exact for small decays over many chunks.
               Value decay = vector::BroadcastOp::create(
-                  sb, rowVector, math::ExpOp::create(sb, sum));
+                  sb, rowVector, boundedExpm1(sb, sb.getLoc(), sum));
               auto rows = cb.forLoop(
                   sb.getIndexAttr(n), carried,
                   [&](TensorBuilder &jb, Value j, ValueRange st) {
@@ -1065,7 +1187,9 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                     Value before = readVector(rb, st[1], {j, zero}, p);
                     Value enteringRow =
                         writeRow(rb, before, st[0], {ci, j, zero});
-                    Value after = vector::FMAOp::create(rb, decay, before, own);
+                    Value after = arith::AddFOp::create(
+                        rb, vector::FMAOp::create(rb, decay, before, before),
+                        own);
                     return SmallVector<Value>{
                         enteringRow, writeRow(rb, after, st[1], {j, zero})};
                   });
@@ -1102,14 +1226,68 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         Value bi = args[0], ci = args[1], hi = args[2], yOut = args[3];
         Value start = arith::MulIOp::create(lb, ci, index(lb, q));
         Value gi = arith::DivUIOp::create(lb, hi, index(lb, r));
-        Value cs = cumulate(lb, bi, start, hi);
         // C[i, k] of the chunk: the A operand of both G and C S^T.
         auto cAt = [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
           Value step = arith::AddIOp::create(eb, start, i);
           return element(eb, C, ValueRange{bi, step, gi, k});
         };
-        Value growth = storeVector(
-            lb, expOf(lb, cs, floatConstant(lb, loc, ct, 0.0), false));
+        // The chunk's decays: growth[i] = exp(a_0 + ... + a_i), from the
+        // chunk's start, and L[i, j] = exp(a_{j+1} + ... + a_i) for j <= i
+        // (Mamba-2's segsum). Row i of the segment sums is row i - 1 plus
+        // a_i, with 0 on the diagonal, so no sum is a difference of two; the
+        // columns past i are never read.
+        Value segments = linalg::FillOp::create(
+                             lb, floatConstant(lb, loc, ct, 0.0),
+                             scratch(lb, {q}, ct))
+                             .getResult(0);
+        auto decays = l.forLoop(
+            lb.getIndexAttr(q),
+            ValueRange{scratch(lb, {q}, ct), scratch(lb, {q, q}, ct), segments,
+                       floatConstant(lb, loc, ct, 0.0)},
+            [&](TensorBuilder &ib, Value i, ValueRange carried) {
+              ImplicitLocOpBuilder &sb = ib.b;
+              Value ai = decayAt(sb, bi, start, hi, i);
+              Value prefix = arith::AddFOp::create(sb, carried[3], ai);
+              Value growth = tensor::InsertOp::create(
+                  sb, boundedExp(sb, sb.getLoc(), prefix), carried[0], i);
+              Value aVector = vector::BroadcastOp::create(sb, gVector, ai);
+              Value iVector = vector::BroadcastOp::create(
+                  sb, iota.getType(),
+                  arith::IndexCastOp::create(sb, sb.getI64Type(), i));
+              // (arith, not an affine.apply of i: the loop being built has
+              // no parent op yet for affine's validity checks.)
+              Value columnVectors = arith::DivUIOp::create(
+                  sb, arith::AddIOp::create(sb, i, index(sb, gTile.lanes)),
+                  index(sb, gTile.lanes));
+              auto row = ib.forLoop(
+                  columnVectors, ValueRange{carried[1], carried[2]},
+                  [&](TensorBuilder &vb, Value v, ValueRange mats) {
+                    ImplicitLocOpBuilder &eb = vb.b;
+                    Value col =
+                        arith::MulIOp::create(eb, v, index(eb, gTile.lanes));
+                    Value cols = arith::AddIOp::create(
+                        eb, iota,
+                        vector::BroadcastOp::create(
+                            eb, iota.getType(),
+                            arith::IndexCastOp::create(eb, eb.getI64Type(),
+                                                       col)));
+                    Value sums = arith::SelectOp::create(
+                        eb,
+                        arith::CmpIOp::create(eb, arith::CmpIPredicate::eq,
+                                              cols, iVector),
+                        zeroG,
+                        arith::AddFOp::create(
+                            eb, readVector(eb, mats[1], {col}, gTile.lanes),
+                            aVector));
+                    return SmallVector<Value>{
+                        writeRow(eb, boundedExp(eb, eb.getLoc(), sums), mats[0],
+                                 {i, col}),
+                        writeRow(eb, sums, mats[1], {col})};
+                  });
+              return SmallVector<Value>{growth, row.getResult(0),
+                                        row.getResult(1), prefix};
+            });
+        Value growth = decays.getResult(0), lMatrix = decays.getResult(1);
 
         // B^T of the chunk, [n, Q], for rows of B^T in the G product: blocks
         // of blockJ rows of B by blockK columns transposed in registers,
@@ -1133,7 +1311,7 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
               return SmallVector<Value>{out};
             })[0];
 
-        // G[i, j] = exp(cs_i - cs_j) sum_n C_i[n] B_j[n] for j <= i. Column
+        // G[i, j] = L[i, j] sum_n C_i[n] B_j[n] for j <= i. Column
         // tiles past the row tile's diagonal are skipped.
         auto lastColumnTile = [&](ImplicitLocOpBuilder &eb, Value m0) {
           AffineExpr d = eb.getAffineSymbolExpr(0);
@@ -1154,17 +1332,14 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
               Value out = carried[0];
               for (int64_t i = 0; i < gTile.rows; ++i) {
                 Value row = arith::AddIOp::create(tb, m0, index(tb, i));
-                Value csRow = vector::BroadcastOp::create(
-                    tb, gVector, tensor::ExtractOp::create(tb, cs, row));
                 Value rowIndex = vector::BroadcastOp::create(
                     tb, VectorType::get({gTile.lanes}, tb.getI64Type()),
                     arith::IndexCastOp::create(tb, tb.getI64Type(), row));
                 for (int64_t v = 0; v < gTile.vecs; ++v) {
                   Value col =
                       arith::AddIOp::create(tb, n0, index(tb, v * gTile.lanes));
-                  Value csCol = readVector(tb, cs, {col}, gTile.lanes);
-                  Value decay = math::ExpOp::create(
-                      tb, arith::SubFOp::create(tb, csRow, csCol));
+                  Value decay =
+                      readVector(tb, lMatrix, {row, col}, gTile.lanes);
                   Value cols =
                       arith::AddIOp::create(tb, iota,
                                             vector::BroadcastOp::create(
@@ -1214,21 +1389,32 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                   acc[i * yTile.vecs + v] =
                       arith::MulFOp::create(tb, e, acc[i * yTile.vecs + v]);
               }
+              // Steps up to m0 precede every row of the tile; the next
+              // rows - 1 steps count only for the rows at or after them, by
+              // a select, so that a later x (NaN or Inf, say) never
+              // reaches an earlier y.
               AffineExpr d = tb.getAffineSymbolExpr(0);
+              OpFoldResult shared = affine::makeComposedFoldedAffineApply(
+                  tb, tb.getLoc(), d + 1, {m0});
               OpFoldResult causalUpper = affine::makeComposedFoldedAffineApply(
                   tb, tb.getLoc(), d + yTile.rows, {m0});
-              acc = accumulateTile(
-                  tb, yTile, m0, n0, causalUpper,
-                  [&](ImplicitLocOpBuilder &eb, Value i, Value j) {
-                    return tensor::ExtractOp::create(eb, gMatrix,
-                                                     ValueRange{i, j})
-                        .getResult();
-                  },
-                  [&](ImplicitLocOpBuilder &eb, Value j, Value col) {
-                    Value step = arith::AddIOp::create(eb, start, j);
-                    return readVector(eb, x, {bi, step, hi, col}, yTile.lanes);
-                  },
-                  acc);
+              auto gAt = [&](ImplicitLocOpBuilder &eb, Value i, Value j) {
+                return tensor::ExtractOp::create(eb, gMatrix, ValueRange{i, j})
+                    .getResult();
+              };
+              auto xAt = [&](ImplicitLocOpBuilder &eb, Value j, Value col) {
+                Value step = arith::AddIOp::create(eb, start, j);
+                return readVector(eb, x, {bi, step, hi, col}, yTile.lanes);
+              };
+              acc = accumulateTile(tb, yTile, m0, n0, shared, gAt, xAt, acc);
+              if (yTile.rows > 1)
+                acc = accumulateTile(
+                    tb, yTile, m0, n0, causalUpper, gAt, xAt, acc,
+                    [](ImplicitLocOpBuilder &eb, Value i, Value j) -> Value {
+                      return arith::CmpIOp::create(
+                          eb, arith::CmpIPredicate::ule, j, i);
+                    },
+                    shared);
               return SmallVector<Value>{
                   yTile.store(tb, acc, carried[0], m0, n0)};
             })[0];
@@ -1274,31 +1460,43 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
                   g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)})},
                  {par, par, par, par, red}, ct);
 
-  // Cumulative log-decays in f64: cs[b, i, h] = sum_{k <= i} a[b, k, h].
-  // Loops (b, i, h, k).
+  // The log-mask in f64 as segment sums, seg[b, h, i, j] = a_{j+1} + ... +
+  // a_i for j <= i, built row by row: row i is row i - 1 plus a_i, 0 on the
+  // diagonal (and, unused, above it). No entry is a difference of two
+  // cumulative sums, which would cancel, or be NaN after a -inf reset.
   Type f64 = Float64Type::get(ctx);
-  Value cs;
+  Value seg;
   if (mask == Mask::Semiseparable) {
-    cs = g.generic(
-        decay, g.filled({batch, len, h}, f64, 0.0),
-        {g.map(4, {g.d(0), g.d(3), g.d(2)}),
-         g.map(4, {g.d(0), g.d(1), g.d(2)})},
-        {par, par, par, red}, [&](OpBuilder &bb, Location bl, ValueRange args) {
-          Value sum = arith::AddFOp::create(bb, bl, args[1],
-                                            castFloat(bb, bl, args[0], f64));
-          return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 3, 1),
-                                         sum, args[1]);
+    auto rows = g.forLoop(
+        len, ValueRange{g.empty(sSizes, f64), g.filled({batch, h, src}, f64, 0.0)},
+        [&](TensorBuilder &l, Value i, ValueRange carried) -> SmallVector<Value> {
+          Value ai = l.sliceAt(decay, 1, i);
+          // Loops (b, h, j).
+          Value row = l.generic(
+              ai, carried[1],
+              {l.map(3, {l.d(0), l.d(1)}),
+               AffineMap::getMultiDimIdentityMap(3, ctx)},
+              {par, par, par}, [&](OpBuilder &bb, Location bl, ValueRange args) {
+                Value sum = arith::AddFOp::create(
+                    bb, bl, args[1], castFloat(bb, bl, args[0], f64));
+                Value earlier = arith::CmpIOp::create(
+                    bb, bl, arith::CmpIPredicate::ult,
+                    linalg::IndexOp::create(bb, bl, 2), i);
+                return arith::SelectOp::create(bb, bl, earlier, sum,
+                                               floatConstant(bb, bl, f64, 0.0));
+              });
+          return {l.insertAt(row, carried[0], 2, i), row};
         });
+    seg = rows.getResult(0);
   }
 
   // Weights (identity kernel) or logits (softmax) over loops (b, h, i, j).
   AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
   SmallVector<Value> wInputs = {scores};
   SmallVector<AffineMap> wMaps = {id4};
-  if (cs) {
-    wInputs.append({cs, cs});
-    wMaps.push_back(g.map(4, {g.d(0), g.d(2), g.d(1)}));
-    wMaps.push_back(g.map(4, {g.d(0), g.d(3), g.d(1)}));
+  if (seg) {
+    wInputs.push_back(seg);
+    wMaps.push_back(id4);
   }
   wMaps.push_back(id4);
   double fill = softmax ? -std::numeric_limits<double>::infinity() : 0.0;
@@ -1308,14 +1506,12 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
         Value score = arith::MulFOp::create(bb, bl, args[0],
                                             floatConstant(bb, bl, ct, scale));
         Value value = score;
-        if (cs) {
-          Value logMask = castFloat(
-              bb, bl, arith::SubFOp::create(bb, bl, args[1], args[2]), ct);
-          value =
-              softmax
-                  ? Value(arith::AddFOp::create(bb, bl, score, logMask))
-                  : Value(arith::MulFOp::create(
-                        bb, bl, score, math::ExpOp::create(bb, bl, logMask)));
+        if (seg) {
+          Value logMask = castFloat(bb, bl, args[1], ct);
+          value = softmax
+                      ? Value(arith::AddFOp::create(bb, bl, score, logMask))
+                      : Value(arith::MulFOp::create(
+                            bb, bl, score, boundedExp(bb, bl, logMask)));
         }
         if (mask == Mask::None)
           return value;
@@ -1355,13 +1551,25 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   }
 
   // out[b, i, h, p] = sum_j w[b, h, i, j] v[b, j, h, p]. Loops (b, i, h, p, j).
+  // Keys the mask excludes are selected out, not weighted by zero: NaN or
+  // Inf in a masked value never reaches an output.
   SmallVector<OpFoldResult> ySizes = {batch, len, h, p};
   AffineMap yMap = g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)});
-  Value out = g.contract(
-      weights, v, g.filled(ySizes, ct, 0.0),
+  Value out = g.generic(
+      {weights, v}, g.filled(ySizes, ct, 0.0),
       {g.map(5, {g.d(0), g.d(2), g.d(1), g.d(4)}),
        g.map(5, {g.d(0), g.d(4), g.d(2).floorDiv(rv), g.d(3)}), yMap},
-      {par, par, par, par, red}, ct);
+      {par, par, par, par, red},
+      [&](OpBuilder &bb, Location bl, ValueRange args) -> Value {
+        Value sum = arith::AddFOp::create(
+            bb, bl, args[2],
+            arith::MulFOp::create(bb, bl, args[0],
+                                  castFloat(bb, bl, args[1], ct)));
+        if (mask == Mask::None)
+          return sum;
+        return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 4, 1),
+                                       sum, args[2]);
+      });
 
   // Normalize (softmax) and round to the result type. Loops (b, i, h, p).
   Type yElement = yType.getElementType();
@@ -1377,7 +1585,7 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
                 [&](OpBuilder &bb, Location bl, ValueRange args) {
                   Value value = args[0];
                   if (softmax)
-                    value = arith::DivFOp::create(bb, bl, value, args[1]);
+                    value = normalize(bb, bl, value, args[1]);
                   return castFloat(bb, bl, value, yElement);
                 });
   return g.castTo(y, yType);
@@ -1473,7 +1681,7 @@ Value buildSemiseparableAttention(ImplicitLocOpBuilder &b, AttentionOp op,
                 runMax = newMax;
               } else {
                 Value weight = arith::MulFOp::create(
-                    sb, score, math::ExpOp::create(sb, logMask));
+                    sb, score, boundedExp(sb, tl, logMask));
                 acc = vector::FMAOp::create(
                     sb, vector::BroadcastOp::create(sb, vec(p, ct), weight), vv,
                     acc);
@@ -1487,9 +1695,7 @@ Value buildSemiseparableAttention(ImplicitLocOpBuilder &b, AttentionOp op,
             });
         Value row = loop.getResult(0);
         if (softmax)
-          row = arith::DivFOp::create(
-              lb, row,
-              vector::BroadcastOp::create(lb, vec(p, ct), loop.getResult(2)));
+          row = normalize(lb, loc, row, loop.getResult(2));
         row = castFloat(lb, loc, row, vec(p, yElement));
         SmallVector<OpFoldResult> offsets = {bi, i, hi, lb.getIndexAttr(0)};
         SmallVector<OpFoldResult> sizes = {
@@ -1657,12 +1863,12 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                   0, 2, {s0.ceilDiv(keys), (s1 + queries).ceilDiv(keys)}, ctx),
               {src, i0});
         Value zeroScores = zeroVector(lb, scoreVector);
-        Value out = scratch(lb, {queries, p}, ct);
+        // (A fill, not one vector write per row and lane tile: a long
+        // chain of writes makes One-Shot Bufferize super-linear.)
+        Value out = linalg::FillOp::create(lb, floatConstant(lb, loc, ct, 0.0),
+                                           scratch(lb, {queries, p}, ct))
+                        .getResult(0);
         VectorType outVector = VectorType::get({outTile.lanes}, ct);
-        Value zeroOut = zeroVector(lb, outVector);
-        for (int64_t r = 0; r < queries; ++r)
-          for (int64_t c = 0; c < p; c += outTile.lanes)
-            out = writeRow(lb, zeroOut, out, {index(lb, r), index(lb, c)});
         Value weights = scratch(lb, {queries, keys}, ct);
         Value rescale = scratch(lb, {queries}, ct);
         // Carried: outputs, weights, rescaling, running maxima, normalizers.
@@ -1759,16 +1965,26 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                       writeRow(sb, acc[r * scoreTile.vecs + c], next[1],
                                {index(sb, r), index(sb, c * scoreTile.lanes)});
               }
-              // Keys of the block that any of its queries sees.
+              // Keys of the block that any of its queries sees and, under
+              // the causal mask, those that all of them see (up to i0; the
+              // block starts at or before i0); the rest count for a row by
+              // a select, so that a masked value (NaN or Inf, say) never
+              // reaches it.
               SmallVector<Value> bounds = {
                   index(sb, keys), arith::SubIOp::create(sb, srcIndex, j0)};
               Value seen = arith::MinUIOp::create(sb, bounds[0], bounds[1]);
-              if (causal)
+              Value seenByAll = seen;
+              if (causal) {
                 seen = arith::MinUIOp::create(
                     sb, seen,
                     arith::SubIOp::create(
                         sb, arith::AddIOp::create(sb, i0, index(sb, queries)),
                         j0));
+                seenByAll = arith::MinUIOp::create(
+                    sb, seen,
+                    arith::SubIOp::create(
+                        sb, arith::AddIOp::create(sb, i0, index(sb, 1)), j0));
+              }
               next[0] = forEachTile(
                   sb, outTile, queries, p, carried[0],
                   [&](ImplicitLocOpBuilder &tb, Value m0, Value c0,
@@ -1792,19 +2008,32 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                                     : old);
                       }
                     }
-                    sumsOut = accumulateTile(
-                        tb, outTile, m0, c0, seen,
-                        [&](ImplicitLocOpBuilder &eb, Value r, Value j) {
-                          return tensor::ExtractOp::create(eb, next[1],
-                                                           ValueRange{r, j})
-                              .getResult();
-                        },
-                        [&](ImplicitLocOpBuilder &eb, Value j, Value c) {
-                          Value key = arith::AddIOp::create(eb, j0, j);
-                          return readRow(eb, v, {bi, key, hv, c}, outTile.lanes,
-                                         ct);
-                        },
-                        sumsOut);
+                    auto weightAt = [&](ImplicitLocOpBuilder &eb, Value r,
+                                        Value j) {
+                      return tensor::ExtractOp::create(eb, next[1],
+                                                       ValueRange{r, j})
+                          .getResult();
+                    };
+                    auto valueAt = [&](ImplicitLocOpBuilder &eb, Value j,
+                                       Value c) {
+                      Value key = arith::AddIOp::create(eb, j0, j);
+                      return readRow(eb, v, {bi, key, hv, c}, outTile.lanes,
+                                     ct);
+                    };
+                    sumsOut = accumulateTile(tb, outTile, m0, c0, seenByAll,
+                                             weightAt, valueAt, sumsOut);
+                    if (causal)
+                      sumsOut = accumulateTile(
+                          tb, outTile, m0, c0, seen, weightAt, valueAt,
+                          sumsOut,
+                          [&](ImplicitLocOpBuilder &eb, Value r,
+                              Value j) -> Value {
+                            return arith::CmpIOp::create(
+                                eb, arith::CmpIPredicate::ule,
+                                arith::AddIOp::create(eb, j0, j),
+                                arith::AddIOp::create(eb, i0, r));
+                          },
+                          seenByAll);
                     return SmallVector<Value>{
                         outTile.store(tb, sumsOut, outs[0], m0, c0)};
                   })[0];
@@ -1837,7 +2066,6 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             RankedTensorType::get(
                 {staticRows ? *staticRows : ShapedType::kDynamic, p}, yElement),
             yOut, offsets, sizes, unit4);
-        VectorType rowVector = VectorType::get({p}, ct);
         slot = l.forLoop(
                     rows, slot,
                     [&](TensorBuilder &rb, Value r, ValueRange carried) {
@@ -1845,11 +2073,9 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                       Value row =
                           readRow(wb, keyLoop.getResult(0), {r, zero}, p, ct);
                       if (softmax)
-                        row = arith::DivFOp::create(
-                            wb, row,
-                            vector::BroadcastOp::create(
-                                wb, rowVector,
-                                tensor::ExtractOp::create(wb, normalizers, r)));
+                        row = normalize(wb, wb.getLoc(), row,
+                                        tensor::ExtractOp::create(
+                                            wb, normalizers, r));
                       return SmallVector<Value>{
                           writeRow(wb, row, carried[0], {r, zero})};
                     })

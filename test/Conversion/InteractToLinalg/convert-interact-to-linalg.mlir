@@ -4,7 +4,7 @@
 
 // The recurrence as vector code: scf.forall over (batch, head, tile of p),
 // the group of head h read at h / (h/g), the decays exponentiated once
-// before the time loops. Each task walks time in blocks of 64 steps: the
+// (expm1) before the time loops. Each task walks time in blocks of 64 steps: the
 // block's x rows gathered into a buffer, then the state columns (vectors
 // over p) carried through the block's steps as loop values, y summed in a
 // block buffer with no reduction across lanes, then written out.
@@ -12,7 +12,7 @@
 // CHECK-SAME: %[[X:[^:]*]]: tensor<?x?x4x8xf32>, %[[A:[^:]*]]: tensor<?x?x4xf32>, %[[B:[^:]*]]: tensor<?x?x2x16xf32>
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
 // CHECK: %[[FACTORS:.*]] = linalg.generic
-// CHECK: math.exp
+// CHECK: math.expm1
 // CHECK: scf.forall (%[[BI:.*]], %[[HI:.*]]) in (%{{.*}}, 4) shared_outs(%[[YOUT:.*]] = %{{.*}}, %[[SOUT:.*]] = %{{.*}})
 // CHECK: %[[G:.*]] = arith.divui %[[HI]], %c2
 // CHECK: %[[TILE:.*]] = tensor.extract_slice %[[YOUT]][%[[BI]], 0, %[[HI]], 0] [1, %[[T]], 1, 8]
@@ -54,12 +54,14 @@ func.func @scan_grouped(%x: tensor<?x?x4x8xf32>, %a: tensor<?x?x4xf32>,
 // -----
 
 // SSD: time padded from 100 to 112 = 7 chunks of 16 and split, decays
-// cumulated in the chunk, a loop over the 7 chunks, padding sliced off; a
+// cumulated in the chunk, the chunk rows walked carrying segment sums, a
+// loop over the 7 chunks, padding sliced off; a
 // diagonal decay reads its column n in the maps. The reference is the
 // recurrence, in f64.
 // CHECK-LABEL: func.func @chunked_diagonal
 // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 100, 2, 4] [1, 1, 1, 1] : tensor<1x100x2x4xf16> into tensor<1x112x2x4xf16>
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 7, 16, 2, 4] : tensor<1x112x2x4xf16> into tensor<1x7x16x2x4xf16>
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
 // CHECK: arith.extf %{{.*}} : f16 to f32
 // CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
 // CHECK: tensor.collapse_shape
@@ -113,7 +115,9 @@ func.func @softmax_causal(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x2x8xf32>)
 // -----
 
 // The semiseparable mask's log-decay from key j to query i is summed
-// directly while the keys are walked from i down to 0.
+// directly while the keys are walked from i down to 0. The reference builds
+// the segment sums row by row in f64 (row i is row i - 1 plus a_i), never as
+// a difference of cumulative sums.
 // CHECK-LABEL: func.func @identity_semiseparable
 // CHECK-SAME: %[[DECAY:[^:]*]]: tensor<1x9x2xf32>
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, f32)
@@ -122,7 +126,9 @@ func.func @softmax_causal(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x2x8xf32>)
 // CHECK: %[[A:.*]] = tensor.extract %[[DECAY]]
 // CHECK: arith.addf %{{.*}}, %[[A]] : f32
 // REF-LABEL: func.func @identity_semiseparable
-// REF: arith.subf %{{.*}} : f64
+// REF: scf.for %{{.*}} = %c0 to %c9 step %c1 iter_args(%{{.*}}, %{{.*}}) -> (tensor<1x2x9x9xf64>, tensor<1x2x9xf64>)
+// REF: arith.addf %{{.*}} : f64
+// REF-NOT: arith.subf
 func.func @identity_semiseparable(%q: tensor<1x9x1x8xf32>, %v: tensor<1x9x2x4xf32>,
                                   %a: tensor<1x9x2xf32>) -> tensor<1x9x2x4xf32> {
   %y = interact.attention identity semiseparable %q, %q, %v decay %a
