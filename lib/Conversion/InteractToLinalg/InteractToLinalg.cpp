@@ -335,8 +335,12 @@ static constexpr int64_t kTimeBlock = 64;
 /// (batch, head, tile of p) under scf.forall. Each walks time in blocks of
 /// kTimeBlock steps and, inside a block, its n columns in tiles of up to 16,
 /// carried in registers through the block's steps and kept in a small
-/// buffer between blocks. The decays are exponentiated (expm1) once,
-/// before the time loops.
+/// buffer between blocks. Inside a block the registers hold the state the
+/// block's own inputs make, and the block's initial state reaches y through
+/// the decay since the block's start; the initial state is decayed once per
+/// block, by expm1 of the block's summed log-decays, so that small decays
+/// do not drift over long sequences. The decays are exponentiated (expm1)
+/// once, before the time loops.
 std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                                               const ScanOperands &s, Type ct) {
   TensorBuilder g(b);
@@ -433,59 +437,137 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
           SmallVector<Value> column;
           for (int64_t j = 0; j < columns; ++j)
             column.push_back(arith::AddIOp::create(cb, n0, constant(cb, j)));
-          SmallVector<Value> carried = {yBlock};
+          // The block's steps carry R, the state made by the block's own
+          // inputs (from zero), and the decay since the block's start, W (a
+          // scalar, or a vector over the tile's columns), with the sum of
+          // the log-decays A. The state is S_k = W_k S0 + R_k, so
+          // y_k = C_k R_k + W_k C_k S0. At the block's end the state is
+          // S0 + expm1(A) S0 + R: S0's decay over the block applied once,
+          // from the summed log-decays, not rounded step by step (an f32
+          // step decay of 1 - 1e-6 keeps ~6% of its precision, and that
+          // compounds over a long sequence: docs/Rationale.md).
+          VectorType decayType = VectorType::get({columns}, ct);
+          Type wType = s.diagonal ? Type(decayType) : ct;
+          SmallVector<Value> initial;
           for (int64_t j = 0; j < columns; ++j)
-            carried.push_back(readAt(cb, columnsIn, column[j]));
+            initial.push_back(readAt(cb, columnsIn, column[j]));
+          Value one = s.diagonal ? arith::ConstantOp::create(
+                                       cb, DenseElementsAttr::get(
+                                               decayType, cb.getFloatAttr(
+                                                              ct, 1.0)))
+                                       .getResult()
+                                 : floatConstant(cb, cb.getLoc(), ct, 1.0);
+          Value zeroW = arith::ConstantOp::create(
+              cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
+          SmallVector<Value> carried = {yBlock, one, zeroW};
+          carried.append(columns, zeroVector(cb, lane));
           auto loop = nt.forLoop(
               steps, carried,
               [&](TensorBuilder &st, Value i,
                   ValueRange prev) -> SmallVector<Value> {
                 ImplicitLocOpBuilder &sb = st.b;
+                Location sl = sb.getLoc();
                 Value step = arith::AddIOp::create(sb, first, i);
-                auto scalar = [&](Value tensor, ValueRange at) -> Value {
-                  Value v = tensor::ExtractOp::create(sb, tensor, at);
-                  return vector::BroadcastOp::create(
-                      sb, lane, castFloat(sb, sb.getLoc(), v, ct));
+                auto element = [&](Value tensor, ValueRange at) -> Value {
+                  return castFloat(sb, sl,
+                                   tensor::ExtractOp::create(sb, tensor, at),
+                                   ct);
                 };
-                Value decays, decay;
-                if (s.diagonal)
-                  decays =
-                      readRow(sb, factors, {bi, step, hi, n0}, columns, ct);
-                else
-                  decay = scalar(factors, ValueRange{bi, step, hi});
+                auto scalar = [&](Value tensor, ValueRange at) -> Value {
+                  return vector::BroadcastOp::create(sb, lane,
+                                                     element(tensor, at));
+                };
+                // expm1(a) and a of this step.
+                Value em1, logDecay;
+                if (s.diagonal) {
+                  em1 = readRow(sb, factors, {bi, step, hi, n0}, columns, ct);
+                  logDecay = readRow(sb, s.a, {bi, step, hi, n0}, columns, ct);
+                } else {
+                  em1 = element(factors, ValueRange{bi, step, hi});
+                  logDecay = element(s.a, ValueRange{bi, step, hi});
+                }
+                Value w = saturate(
+                    sb, sl,
+                    s.diagonal
+                        ? Value(vector::FMAOp::create(sb, em1, prev[1], prev[1]))
+                        : Value(math::FmaOp::create(sb, em1, prev[1], prev[1])));
+                Value logSum = arith::AddFOp::create(sb, prev[2], logDecay);
+                Value decay = s.diagonal
+                                  ? Value()
+                                  : vector::BroadcastOp::create(sb, lane, em1)
+                                        .getResult();
                 Value xs = readAt(sb, xBlock, i);
-                SmallVector<Value> next = {Value()};
+                SmallVector<Value> next = {Value(), w, logSum};
                 SmallVector<Value> partial(kReadoutPartials);
+                SmallVector<Value> fromInitial(2);
                 for (int64_t j = 0; j < columns; ++j) {
                   Value dj = decay;
                   if (s.diagonal)
                     dj = vector::BroadcastOp::create(
                         sb, lane,
-                        vector::ExtractOp::create(sb, decays,
+                        vector::ExtractOp::create(sb, em1,
                                                   ArrayRef<int64_t>{j}));
                   Value bj = scalar(s.B, ValueRange{bi, step, gi, column[j]});
-                  Value cj = scalar(s.C, ValueRange{bi, step, gi, column[j]});
+                  Value cScalar =
+                      element(s.C, ValueRange{bi, step, gi, column[j]});
+                  Value cj = vector::BroadcastOp::create(sb, lane, cScalar);
+                  Value rj = prev[3 + j];
                   Value sj = vector::FMAOp::create(
-                      sb, xs, bj,
-                      vector::FMAOp::create(sb, dj, prev[1 + j], prev[1 + j]));
+                      sb, xs, bj, vector::FMAOp::create(sb, dj, rj, rj));
                   Value &part = partial[j % kReadoutPartials];
                   part = part ? vector::FMAOp::create(sb, sj, cj, part)
                               : arith::MulFOp::create(sb, sj, cj).getResult();
+                  // C S0, each column weighted by its decay W for a diagonal
+                  // decay (for a scalar one, W multiplies the sum).
+                  Value weight = cj;
+                  if (s.diagonal)
+                    weight = vector::BroadcastOp::create(
+                        sb, lane,
+                        arith::MulFOp::create(
+                            sb, cScalar,
+                            vector::ExtractOp::create(sb, w,
+                                                      ArrayRef<int64_t>{j})));
+                  Value &z = fromInitial[j % 2];
+                  z = z ? vector::FMAOp::create(sb, initial[j], weight, z)
+                        : arith::MulFOp::create(sb, initial[j], weight)
+                              .getResult();
                   next.push_back(sj);
                 }
                 Value sum;
                 for (Value part : partial)
                   if (part)
                     sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
+                Value z = fromInitial[1]
+                              ? arith::AddFOp::create(sb, fromInitial[0],
+                                                      fromInitial[1])
+                                    .getResult()
+                              : fromInitial[0];
+                sum = s.diagonal
+                          ? arith::AddFOp::create(sb, sum, z).getResult()
+                          : vector::FMAOp::create(
+                                sb, vector::BroadcastOp::create(sb, lane, w), z,
+                                sum)
+                                .getResult();
                 if (accumulate)
                   sum = arith::AddFOp::create(sb, readAt(sb, prev[0], i), sum);
                 next[0] = writeAt(sb, sum, prev[0], i);
                 return next;
               });
+          // The state at the block's end, S0 + expm1(A) S0 + R.
+          Value blockDecay = boundedExpm1(cb, cb.getLoc(), loop.getResult(2));
           Value columnsOut = columnsIn;
-          for (int64_t j = 0; j < columns; ++j)
-            columnsOut =
-                writeAt(cb, loop.getResult(1 + j), columnsOut, column[j]);
+          for (int64_t j = 0; j < columns; ++j) {
+            Value e = s.diagonal ? vector::ExtractOp::create(
+                                       cb, blockDecay, ArrayRef<int64_t>{j})
+                                       .getResult()
+                                 : blockDecay;
+            Value decayed = vector::FMAOp::create(
+                cb, vector::BroadcastOp::create(cb, lane, e), initial[j],
+                initial[j]);
+            columnsOut = writeAt(
+                cb, arith::AddFOp::create(cb, decayed, loop.getResult(3 + j)),
+                columnsOut, column[j]);
+          }
           return SmallVector<Value>{columnsOut, loop.getResult(0)};
         };
 
