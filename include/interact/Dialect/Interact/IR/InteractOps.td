@@ -58,6 +58,14 @@ def Interact_ScanOp : Interact_ScanLikeOp<"scan"> {
     `i / (h / g)` of `B` and `C`. The results are `y` (`b x t x h x p`) and
     the state after the last step (`b x h x p x n`).
 
+    Every realization meets its dtype's tolerance for any log-decays in
+    `[-inf, 0]`: `-inf` is an exact state reset, one huge decay does not
+    cancel the small ones after it, and decays near 0 do not drift over long
+    sequences. Positive log-decays are accepted without a tolerance promise;
+    `a_0` never matters without an initial state, and a decay that
+    overflows applied to a zero state gives zero, not NaN
+    (docs/Rationale.md, "Numerics").
+
     Element types: `x`, `B`, `C` and `y` share one element type `T`; the
     decays and the state (initial and final) are `T` or `f32`, so that
     f16/bf16 models can keep decays and states in f32.
@@ -122,6 +130,14 @@ def Interact_AttentionOp : Interact_Op<"attention", [Pure,
     (`b x t x H`). The decay operand is required by, and only allowed with,
     the semiseparable mask. Causal and semiseparable masks need `t == s`.
     `scale` defaults to 1 and is printed only when it differs.
+
+    Masked positions contribute exactly nothing: a key or value the mask
+    excludes for query `i` (`j > i` under a causal or semiseparable mask)
+    never reaches `y_i`, even when it holds NaN or Inf. A softmax row with
+    no visible key (`s = 0`) is 0, as in PyTorch (since 2.5) and IREE; so is
+    an identity-kernel sum over no keys. A log-decay of `-inf` makes
+    `M_ij = 0` exactly for every pair it separates (docs/Rationale.md,
+    "Numerics").
 
     Element types: `q`, `k`, `v` and `y` share one element type `T`; `decay`
     is `T` or `f32`.
