@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -199,6 +200,36 @@ inline Value indexLessEqual(OpBuilder &b, Location loc, unsigned first,
   Value lhs = linalg::IndexOp::create(b, loc, first);
   Value rhs = linalg::IndexOp::create(b, loc, second);
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, lhs, rhs);
+}
+
+// Numerics every lowering and rewrite shares (docs/Rationale.md, "Numerics").
+
+/// `value` (a float scalar or vector) capped at the largest finite value of
+/// its element type.
+inline Value saturate(OpBuilder &b, Location loc, Value value) {
+  Type type = value.getType();
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  TypedAttr largest =
+      b.getFloatAttr(element, APFloat::getLargest(element.getFloatSemantics()));
+  if (auto vector = dyn_cast<VectorType>(type))
+    largest = DenseElementsAttr::get(vector, largest);
+  return arith::MinimumFOp::create(b, loc, value,
+                                   arith::ConstantOp::create(b, loc, largest));
+}
+
+/// exp(x) saturated at the largest finite value: a decay weight that
+/// overflows (a positive log-decay sum above ln(max), 88.7 in f32) times a
+/// zero state or a zero product is then zero, never inf * 0 = NaN.
+inline Value boundedExp(OpBuilder &b, Location loc, Value x) {
+  return saturate(b, loc, math::ExpOp::create(b, loc, x));
+}
+
+/// expm1(x) = exp(x) - 1, saturated like boundedExp. A decay applied as
+/// S + expm1(a) S keeps the full relative precision of a small |a|, where
+/// exp(a) rounded to f32 loses it (and the loss compounds over steps); with
+/// a = -inf it is S - S, an exact zero.
+inline Value boundedExpm1(OpBuilder &b, Location loc, Value x) {
+  return saturate(b, loc, math::ExpM1Op::create(b, loc, x));
 }
 
 inline Value floatConstant(OpBuilder &b, Location loc, Type type,

@@ -1,9 +1,9 @@
 //===- ApproximateExp.cpp - Inline polynomial f32 exp ---------------------===//
 //
 // The CPU lowering's decays, softmax weights and chunk masks are f32
-// exponentials (exp and expm1) inside vector loops. LLVM lowers `math.exp` to `expf` calls,
-// one per lane of a vector; MLIR's polynomial approximation keeps them as
-// vector arithmetic.
+// exponentials (exp and expm1) inside vector loops. LLVM lowers `math.exp` to
+// `expf` calls, one per lane of a vector; MLIR's polynomial approximation keeps
+// them as vector arithmetic.
 //
 //===----------------------------------------------------------------------===//
 

@@ -73,36 +73,8 @@ struct ScanOperands {
 };
 
 //===----------------------------------------------------------------------===//
-// Numerics shared by every lowering (docs/Rationale.md, "Numerics")
+// Softmax normalization (docs/Rationale.md, "Numerics")
 //===----------------------------------------------------------------------===//
-
-/// `value` (a float scalar or vector) capped at the largest finite value of
-/// its element type.
-static Value saturate(OpBuilder &b, Location loc, Value value) {
-  Type type = value.getType();
-  auto element = cast<FloatType>(getElementTypeOrSelf(type));
-  TypedAttr largest = b.getFloatAttr(
-      element, APFloat::getLargest(element.getFloatSemantics()));
-  if (auto vector = dyn_cast<VectorType>(type))
-    largest = DenseElementsAttr::get(vector, largest);
-  return arith::MinimumFOp::create(
-      b, loc, value, arith::ConstantOp::create(b, loc, largest));
-}
-
-/// exp(x) saturated at the largest finite value: a decay weight that
-/// overflows (a positive log-decay sum above ln(max), 88.7 in f32) times a
-/// zero state or a zero product is then zero, never inf * 0 = NaN.
-static Value boundedExp(OpBuilder &b, Location loc, Value x) {
-  return saturate(b, loc, math::ExpOp::create(b, loc, x));
-}
-
-/// expm1(x) = exp(x) - 1, saturated like boundedExp. A decay applied as
-/// S + expm1(a) S keeps the full relative precision of a small |a|, where
-/// exp(a) rounded to f32 loses it (and the loss compounds over steps); with
-/// a = -inf it is S - S, an exact zero.
-static Value boundedExpm1(OpBuilder &b, Location loc, Value x) {
-  return saturate(b, loc, math::ExpM1Op::create(b, loc, x));
-}
 
 /// A softmax output (a scalar or a vector row) divided by its normalizer
 /// `sum`, or 0 where no key was visible (`sum` is 0): a row with no visible
@@ -331,14 +303,14 @@ static constexpr int64_t kTimeBlock = 64;
 /// Lowers a scan to vector code. The state S (p x n) is held by columns:
 /// column j is a vector over a tile of p, so both the update
 /// S[:, j] = (S[:, j] + expm1(a) S[:, j]) + x B[j] and the readout
-/// y += C[j] S[:, j] are broadcast fused multiply-adds, with no reduction across lanes. Tasks are
-/// (batch, head, tile of p) under scf.forall. Each walks time in blocks of
-/// kTimeBlock steps and, inside a block, its n columns in tiles of up to 16,
-/// carried in registers through the block's steps and kept in a small
-/// buffer between blocks. Inside a block the registers hold the state the
-/// block's own inputs make, and the block's initial state reaches y through
-/// the decay since the block's start; the initial state is decayed once per
-/// block, by expm1 of the block's summed log-decays, so that small decays
+/// y += C[j] S[:, j] are broadcast fused multiply-adds, with no reduction
+/// across lanes. Tasks are (batch, head, tile of p) under scf.forall. Each
+/// walks time in blocks of kTimeBlock steps and, inside a block, its n columns
+/// in tiles of up to 16, carried in registers through the block's steps and
+/// kept in a small buffer between blocks. Inside a block the registers hold the
+/// state the block's own inputs make, and the block's initial state reaches y
+/// through the decay since the block's start; the initial state is decayed once
+/// per block, by expm1 of the block's summed log-decays, so that small decays
 /// do not drift over long sequences. The decays are exponentiated (expm1)
 /// once, before the time loops.
 std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
@@ -451,12 +423,12 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
           SmallVector<Value> initial;
           for (int64_t j = 0; j < columns; ++j)
             initial.push_back(readAt(cb, columnsIn, column[j]));
-          Value one = s.diagonal ? arith::ConstantOp::create(
-                                       cb, DenseElementsAttr::get(
-                                               decayType, cb.getFloatAttr(
-                                                              ct, 1.0)))
-                                       .getResult()
-                                 : floatConstant(cb, cb.getLoc(), ct, 1.0);
+          Value one = s.diagonal
+                          ? arith::ConstantOp::create(
+                                cb, DenseElementsAttr::get(
+                                        decayType, cb.getFloatAttr(ct, 1.0)))
+                                .getResult()
+                          : floatConstant(cb, cb.getLoc(), ct, 1.0);
           Value zeroW = arith::ConstantOp::create(
               cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
           SmallVector<Value> carried = {yBlock, one, zeroW};
@@ -469,9 +441,8 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                 Location sl = sb.getLoc();
                 Value step = arith::AddIOp::create(sb, first, i);
                 auto element = [&](Value tensor, ValueRange at) -> Value {
-                  return castFloat(sb, sl,
-                                   tensor::ExtractOp::create(sb, tensor, at),
-                                   ct);
+                  return castFloat(
+                      sb, sl, tensor::ExtractOp::create(sb, tensor, at), ct);
                 };
                 auto scalar = [&](Value tensor, ValueRange at) -> Value {
                   return vector::BroadcastOp::create(sb, lane,
@@ -486,11 +457,12 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                   em1 = element(factors, ValueRange{bi, step, hi});
                   logDecay = element(s.a, ValueRange{bi, step, hi});
                 }
-                Value w = saturate(
-                    sb, sl,
-                    s.diagonal
-                        ? Value(vector::FMAOp::create(sb, em1, prev[1], prev[1]))
-                        : Value(math::FmaOp::create(sb, em1, prev[1], prev[1])));
+                Value w =
+                    saturate(sb, sl,
+                             s.diagonal ? Value(vector::FMAOp::create(
+                                              sb, em1, prev[1], prev[1]))
+                                        : Value(math::FmaOp::create(
+                                              sb, em1, prev[1], prev[1])));
                 Value logSum = arith::AddFOp::create(sb, prev[2], logDecay);
                 Value decay = s.diagonal
                                   ? Value()
@@ -768,18 +740,17 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
   // Decays summed backwards from each chunk's end: suf[b, c, l, h, n] =
   // sum_{l < k < Q} a[b, c, k, h, n], the log-weight of step l's input in
   // the chunk's state (never cs_end - cs_l, which cancels).
-  Value suffix =
-      g.generic(a, g.filled(csSizes, ct, 0.0),
-                {g.map(csLoops, csIn), g.map(csLoops, csOut)}, csIters,
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value sum = arith::AddFOp::create(
-                      bb, bl, args[1], castFloat(bb, bl, args[0], ct));
-                  Value after = arith::CmpIOp::create(
-                      bb, bl, arith::CmpIPredicate::ugt,
-                      linalg::IndexOp::create(bb, bl, k),
-                      linalg::IndexOp::create(bb, bl, 2));
-                  return arith::SelectOp::create(bb, bl, after, sum, args[1]);
-                });
+  Value suffix = g.generic(
+      a, g.filled(csSizes, ct, 0.0),
+      {g.map(csLoops, csIn), g.map(csLoops, csOut)}, csIters,
+      [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value sum = arith::AddFOp::create(bb, bl, args[1],
+                                          castFloat(bb, bl, args[0], ct));
+        Value after = arith::CmpIOp::create(bb, bl, arith::CmpIPredicate::ugt,
+                                            linalg::IndexOp::create(bb, bl, k),
+                                            linalg::IndexOp::create(bb, bl, 2));
+        return arith::SelectOp::create(bb, bl, after, sum, args[1]);
+      });
 
   // (2) Intra-chunk outputs, row by row: Y_diag[b, c, i, h, p] =
   // sum_{j <= i} G_ij x_j with G_ij = sum_n C_i[n] B_j[n] exp(seg_n(i, j)).
@@ -804,8 +775,8 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
             ai, carried[0], {l.map(5, {l.d(0), l.d(1), l.d(2), l.d(3)}), id5},
             {par, par, par, par, par},
             [&](OpBuilder &bb, Location bl, ValueRange args) {
-              Value sum = arith::AddFOp::create(
-                  bb, bl, args[1], castFloat(bb, bl, args[0], ct));
+              Value sum = arith::AddFOp::create(bb, bl, args[1],
+                                                castFloat(bb, bl, args[0], ct));
               return arith::SelectOp::create(
                   bb, bl, before(bb, bl, 4, arith::CmpIPredicate::ult), sum,
                   floatConstant(bb, bl, ct, 0.0));
@@ -820,9 +791,9 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
              l.map(5, {l.d(0), l.d(1), l.d(2), l.d(3)})},
             {par, par, par, par, red},
             [&](OpBuilder &bb, Location bl, ValueRange args) {
-              Value cb = arith::MulFOp::create(
-                  bb, bl, castFloat(bb, bl, args[0], ct),
-                  castFloat(bb, bl, args[1], ct));
+              Value cb =
+                  arith::MulFOp::create(bb, bl, castFloat(bb, bl, args[0], ct),
+                                        castFloat(bb, bl, args[1], ct));
               Value sum = arith::AddFOp::create(
                   bb, bl, args[3],
                   arith::MulFOp::create(bb, bl, cb,
@@ -900,19 +871,18 @@ std::pair<Value, Value> buildDiagonalChunked(ImplicitLocOpBuilder &b,
 
   // Y_off[b, c, i, h, p] = sum_n C_i[n] exp(cs_i[n]) S_{c-1}[p, n].
   // Loops (b, c, i, h, p, n).
-  Value yOff =
-      g.generic({C, enteringStates, cs}, g.filled(ySizes, ct, 0.0),
-                {g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3).floorDiv(r), g.d(5)}),
-                 g.map(6, {g.d(0), g.d(1), g.d(3), g.d(4), g.d(5)}),
-                 g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(5)}), yOut},
-                {par, par, par, par, par, red},
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  Value prod = arith::MulFOp::create(
-                      bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
-                  prod = arith::MulFOp::create(bb, bl, prod,
-                                               boundedExp(bb, bl, args[2]));
-                  return arith::AddFOp::create(bb, bl, args[3], prod);
-                });
+  Value yOff = g.generic(
+      {C, enteringStates, cs}, g.filled(ySizes, ct, 0.0),
+      {g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3).floorDiv(r), g.d(5)}),
+       g.map(6, {g.d(0), g.d(1), g.d(3), g.d(4), g.d(5)}),
+       g.map(6, {g.d(0), g.d(1), g.d(2), g.d(3), g.d(5)}), yOut},
+      {par, par, par, par, par, red},
+      [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value prod = arith::MulFOp::create(
+            bb, bl, castFloat(bb, bl, args[0], ct), args[1]);
+        prod = arith::MulFOp::create(bb, bl, prod, boundedExp(bb, bl, args[2]));
+        return arith::AddFOp::create(bb, bl, args[3], prod);
+      });
 
   // y = Y_diag + Y_off, rounded to the result type. Loops (b, c, i, h, p).
   Type yElement = s.yType.getElementType();
@@ -1002,8 +972,7 @@ accumulateTile(ImplicitLocOpBuilder &b, const RegisterTile &tile, Value m0,
       count, acc,
       [&](TensorBuilder &kb, Value iv, ValueRange sums) -> SmallVector<Value> {
         ImplicitLocOpBuilder &lb = kb.b;
-        Value k = kLower ? arith::AddIOp::create(lb, kb.index(kLower), iv)
-                         : iv;
+        Value k = kLower ? arith::AddIOp::create(lb, kb.index(kLower), iv) : iv;
         SmallVector<Value> rowsOfB;
         for (int64_t v = 0; v < tile.vecs; ++v)
           rowsOfB.push_back(bAt(
@@ -1019,9 +988,10 @@ accumulateTile(ImplicitLocOpBuilder &b, const RegisterTile &tile, Value m0,
           for (int64_t v = 0; v < tile.vecs; ++v) {
             Value old = sums[r * tile.vecs + v];
             Value sum = vector::FMAOp::create(lb, a, rowsOfB[v], old);
-            next.push_back(counts ? arith::SelectOp::create(lb, counts, sum, old)
-                                        .getResult()
-                                  : sum);
+            next.push_back(
+                counts
+                    ? arith::SelectOp::create(lb, counts, sum, old).getResult()
+                    : sum);
           }
         }
         return next;
@@ -1160,8 +1130,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
           Value step = arith::SubIOp::create(sb, index(sb, q - 1), i);
           Value weights = tensor::InsertOp::create(
               sb, boundedExp(sb, sb.getLoc(), carried[1]), carried[0], step);
-          Value sum = arith::AddFOp::create(
-              sb, carried[1], decayAt(sb, bi, start, hi, step));
+          Value sum = arith::AddFOp::create(sb, carried[1],
+                                            decayAt(sb, bi, start, hi, step));
           return SmallVector<Value>{weights, sum};
         });
     return loop.getResult(0);
@@ -1250,13 +1220,13 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
               ImplicitLocOpBuilder &sb = cb.b;
               Value start = arith::MulIOp::create(sb, ci, index(sb, q));
               Value sum =
-                  cb.forLoop(sb.getIndexAttr(q),
-                             floatConstant(sb, sb.getLoc(), ct, 0.0),
-                             [&](TensorBuilder &ib, Value i, ValueRange acc) {
-                               return SmallVector<Value>{arith::AddFOp::create(
-                                   ib.b, acc[0],
-                                   decayAt(ib.b, bi, start, hi, i))};
-                             })
+                  cb.forLoop(
+                        sb.getIndexAttr(q),
+                        floatConstant(sb, sb.getLoc(), ct, 0.0),
+                        [&](TensorBuilder &ib, Value i, ValueRange acc) {
+                          return SmallVector<Value>{arith::AddFOp::create(
+                              ib.b, acc[0], decayAt(ib.b, bi, start, hi, i))};
+                        })
                       .getResult(0);
               // S + expm1(sum) S: exact for small decays over many chunks.
               Value decay = vector::BroadcastOp::create(
@@ -1318,10 +1288,10 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
         // (Mamba-2's segsum). Row i of the segment sums is row i - 1 plus
         // a_i, with 0 on the diagonal, so no sum is a difference of two; the
         // columns past i are never read.
-        Value segments = linalg::FillOp::create(
-                             lb, floatConstant(lb, loc, ct, 0.0),
-                             scratch(lb, {q}, ct))
-                             .getResult(0);
+        Value segments =
+            linalg::FillOp::create(lb, floatConstant(lb, loc, ct, 0.0),
+                                   scratch(lb, {q}, ct))
+                .getResult(0);
         auto decays = l.forLoop(
             lb.getIndexAttr(q),
             ValueRange{scratch(lb, {q}, ct), scratch(lb, {q, q}, ct), segments,
@@ -1550,15 +1520,18 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   Value seg;
   if (mask == Mask::Semiseparable) {
     auto rows = g.forLoop(
-        len, ValueRange{g.empty(sSizes, f64), g.filled({batch, h, src}, f64, 0.0)},
-        [&](TensorBuilder &l, Value i, ValueRange carried) -> SmallVector<Value> {
+        len,
+        ValueRange{g.empty(sSizes, f64), g.filled({batch, h, src}, f64, 0.0)},
+        [&](TensorBuilder &l, Value i,
+            ValueRange carried) -> SmallVector<Value> {
           Value ai = l.sliceAt(decay, 1, i);
           // Loops (b, h, j).
           Value row = l.generic(
               ai, carried[1],
               {l.map(3, {l.d(0), l.d(1)}),
                AffineMap::getMultiDimIdentityMap(3, ctx)},
-              {par, par, par}, [&](OpBuilder &bb, Location bl, ValueRange args) {
+              {par, par, par},
+              [&](OpBuilder &bb, Location bl, ValueRange args) {
                 Value sum = arith::AddFOp::create(
                     bb, bl, args[1], castFloat(bb, bl, args[0], f64));
                 Value earlier = arith::CmpIOp::create(
@@ -1590,10 +1563,9 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
         Value value = score;
         if (seg) {
           Value logMask = castFloat(bb, bl, args[1], ct);
-          value = softmax
-                      ? Value(arith::AddFOp::create(bb, bl, score, logMask))
-                      : Value(arith::MulFOp::create(
-                            bb, bl, score, boundedExp(bb, bl, logMask)));
+          value = softmax ? Value(arith::AddFOp::create(bb, bl, score, logMask))
+                          : Value(arith::MulFOp::create(
+                                bb, bl, score, boundedExp(bb, bl, logMask)));
         }
         if (mask == Mask::None)
           return value;
@@ -1637,21 +1609,21 @@ Value buildAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q, Value k,
   // Inf in a masked value never reaches an output.
   SmallVector<OpFoldResult> ySizes = {batch, len, h, p};
   AffineMap yMap = g.map(5, {g.d(0), g.d(1), g.d(2), g.d(3)});
-  Value out = g.generic(
-      {weights, v}, g.filled(ySizes, ct, 0.0),
-      {g.map(5, {g.d(0), g.d(2), g.d(1), g.d(4)}),
-       g.map(5, {g.d(0), g.d(4), g.d(2).floorDiv(rv), g.d(3)}), yMap},
-      {par, par, par, par, red},
-      [&](OpBuilder &bb, Location bl, ValueRange args) -> Value {
-        Value sum = arith::AddFOp::create(
-            bb, bl, args[2],
-            arith::MulFOp::create(bb, bl, args[0],
-                                  castFloat(bb, bl, args[1], ct)));
-        if (mask == Mask::None)
-          return sum;
-        return arith::SelectOp::create(bb, bl, indexLessEqual(bb, bl, 4, 1),
-                                       sum, args[2]);
-      });
+  Value out =
+      g.generic({weights, v}, g.filled(ySizes, ct, 0.0),
+                {g.map(5, {g.d(0), g.d(2), g.d(1), g.d(4)}),
+                 g.map(5, {g.d(0), g.d(4), g.d(2).floorDiv(rv), g.d(3)}), yMap},
+                {par, par, par, par, red},
+                [&](OpBuilder &bb, Location bl, ValueRange args) -> Value {
+                  Value sum = arith::AddFOp::create(
+                      bb, bl, args[2],
+                      arith::MulFOp::create(bb, bl, args[0],
+                                            castFloat(bb, bl, args[1], ct)));
+                  if (mask == Mask::None)
+                    return sum;
+                  return arith::SelectOp::create(
+                      bb, bl, indexLessEqual(bb, bl, 4, 1), sum, args[2]);
+                });
 
   // Normalize (softmax) and round to the result type. Loops (b, i, h, p).
   Type yElement = yType.getElementType();
@@ -2106,8 +2078,7 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                                              weightAt, valueAt, sumsOut);
                     if (causal)
                       sumsOut = accumulateTile(
-                          tb, outTile, m0, c0, seen, weightAt, valueAt,
-                          sumsOut,
+                          tb, outTile, m0, c0, seen, weightAt, valueAt, sumsOut,
                           [&](ImplicitLocOpBuilder &eb, Value r,
                               Value j) -> Value {
                             return arith::CmpIOp::create(
@@ -2148,19 +2119,18 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             RankedTensorType::get(
                 {staticRows ? *staticRows : ShapedType::kDynamic, p}, yElement),
             yOut, offsets, sizes, unit4);
-        slot = l.forLoop(
-                    rows, slot,
-                    [&](TensorBuilder &rb, Value r, ValueRange carried) {
-                      ImplicitLocOpBuilder &wb = rb.b;
-                      Value row =
-                          readRow(wb, keyLoop.getResult(0), {r, zero}, p, ct);
-                      if (softmax)
-                        row = normalize(wb, wb.getLoc(), row,
-                                        tensor::ExtractOp::create(
-                                            wb, normalizers, r));
-                      return SmallVector<Value>{
-                          writeRow(wb, row, carried[0], {r, zero})};
-                    })
+        slot = l.forLoop(rows, slot,
+                         [&](TensorBuilder &rb, Value r, ValueRange carried) {
+                           ImplicitLocOpBuilder &wb = rb.b;
+                           Value row = readRow(wb, keyLoop.getResult(0),
+                                               {r, zero}, p, ct);
+                           if (softmax)
+                             row = normalize(
+                                 wb, wb.getLoc(), row,
+                                 tensor::ExtractOp::create(wb, normalizers, r));
+                           return SmallVector<Value>{
+                               writeRow(wb, row, carried[0], {r, zero})};
+                         })
                    .getResult(0);
         insertInParallel(lb, {{slot, yOut, offsets, sizes}});
       });

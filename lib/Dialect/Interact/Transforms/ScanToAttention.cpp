@@ -98,8 +98,8 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
         {y, readout, prefix}, g.empty({batch, length, h, p}, yElement),
         {id4, id4, g.map(4, {g.d(0), g.d(1), g.d(2)}), id4},
         {par, par, par, par}, [&](OpBuilder &bb, Location l, ValueRange args) {
-          Value decayed = arith::MulFOp::create(
-              bb, l, math::ExpOp::create(bb, l, args[2]), args[1]);
+          Value decayed =
+              arith::MulFOp::create(bb, l, boundedExp(bb, l, args[2]), args[1]);
           Value sum = arith::AddFOp::create(
               bb, l, castFloat(bb, l, args[0], ct), decayed);
           return castFloat(bb, l, sum, yElement);
@@ -123,8 +123,8 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
         [&](OpBuilder &bb, Location l, ValueRange args) {
           Value xb = arith::MulFOp::create(bb, l, castFloat(bb, l, args[1], ct),
                                            castFloat(bb, l, args[2], ct));
-          Value term = arith::MulFOp::create(
-              bb, l, math::ExpOp::create(bb, l, args[0]), xb);
+          Value term =
+              arith::MulFOp::create(bb, l, boundedExp(bb, l, args[0]), xb);
           return arith::AddFOp::create(bb, l, args[3], term);
         });
     AffineMap id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
@@ -151,8 +151,7 @@ mlir::interact::convertScanToAttention(RewriterBase &rewriter, ScanOp op,
           if (init)
             value = arith::AddFOp::create(
                 bb, l, value,
-                arith::MulFOp::create(bb, l,
-                                      math::ExpOp::create(bb, l, args[1]),
+                arith::MulFOp::create(bb, l, boundedExp(bb, l, args[1]),
                                       castFloat(bb, l, args[2], ct)));
           return castFloat(bb, l, value, stateElement);
         });
