@@ -282,6 +282,84 @@ static int64_t lanesFor(int64_t p, Type ct) {
   return lanes;
 }
 
+/// Elements one task of vectorMap maps: enough to amortize a task.
+static constexpr int64_t kMapChunk = 4096;
+
+/// Returns `fn` applied to every element of `tensor` (converted to `ct`) as
+/// vector code on the parallel threads, in a 1-D tensor of the elements in
+/// row-major order (no expand_shape back: MLIR 22's expand-strided-metadata
+/// crashes on a group of two dynamic sizes). The tensor is viewed as 1-D, split
+/// into chunks of kMapChunk elements, one scf.forall task each, a chunk walked
+/// by vectors of `ct` one 512-bit register wide and its remainder by scalars.
+/// `fn` maps a scalar or a vector of `ct`. (A linalg.generic would become a
+/// scalar loop nest: one f32 expm1 per element of a diagonal decay is then
+/// a large part of a recurrence's time.)
+static Value vectorMap(ImplicitLocOpBuilder &b, Value tensor, Type ct,
+                       function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  TensorBuilder g(b);
+  auto type = cast<RankedTensorType>(tensor.getType());
+  ReassociationIndices all;
+  for (int64_t i = 0, e = type.getRank(); i < e; ++i)
+    all.push_back(i);
+  Value flat = tensor::CollapseShapeOp::create(
+      b, tensor, SmallVector<ReassociationIndices>{all});
+  OpFoldResult size = g.dim(flat, 0);
+  int64_t lanes = 512 / ct.getIntOrFloatBitWidth();
+  AffineExpr s0 = b.getAffineSymbolExpr(0);
+  OpFoldResult chunks = affine::makeComposedFoldedAffineApply(
+      b, b.getLoc(), s0.ceilDiv(kMapChunk), {size});
+  Value total = g.index(size);
+  auto index = [](ImplicitLocOpBuilder &lb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(lb, v);
+  };
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{chunks}, ValueRange{g.empty({size}, ct)},
+      std::nullopt, [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value c0 = arith::MulIOp::create(lb, args[0], index(lb, kMapChunk));
+        Value length = arith::MinUIOp::create(
+            lb, index(lb, kMapChunk), arith::SubIOp::create(lb, total, c0));
+        SmallVector<OpFoldResult> offsets = {c0}, sizes = {length},
+                                  strides = {lb.getIndexAttr(1)};
+        Value slice = tensor::ExtractSliceOp::create(
+            lb, RankedTensorType::get({ShapedType::kDynamic}, ct), args[1],
+            offsets, sizes, strides);
+        Value vectors = arith::DivUIOp::create(lb, length, index(lb, lanes));
+        Value done =
+            l.forLoop(vectors, slice,
+                      [&](TensorBuilder &vb, Value v, ValueRange out) {
+                        ImplicitLocOpBuilder &eb = vb.b;
+                        Value at =
+                            arith::MulIOp::create(eb, v, index(eb, lanes));
+                        Value row = readRow(eb, flat,
+                                            {arith::AddIOp::create(eb, c0, at)},
+                                            lanes, ct);
+                        return SmallVector<Value>{writeRow(
+                            eb, fn(eb, eb.getLoc(), row), out[0], {at})};
+                      })
+                .getResult(0);
+        Value first = arith::MulIOp::create(lb, vectors, index(lb, lanes));
+        done = l.forLoop(
+                    arith::SubIOp::create(lb, length, first).getResult(), done,
+                    [&](TensorBuilder &vb, Value i, ValueRange out) {
+                      ImplicitLocOpBuilder &eb = vb.b;
+                      Value at = arith::AddIOp::create(eb, first, i);
+                      Value value = castFloat(
+                          eb, eb.getLoc(),
+                          tensor::ExtractOp::create(
+                              eb, flat,
+                              ValueRange{arith::AddIOp::create(eb, c0, at)}),
+                          ct);
+                      return SmallVector<Value>{tensor::InsertOp::create(
+                          eb, fn(eb, eb.getLoc(), value), out[0], at)};
+                    })
+                   .getResult(0);
+        insertInParallel(lb, {{done, args[1], offsets, sizes}});
+      });
+  return forall.getResult(0);
+}
+
 /// State columns the recurrence keeps in registers at once: the largest
 /// divisor of n up to 16, leaving half of the 32 AVX-512 registers for the
 /// step's operands and partial sums.
@@ -302,17 +380,16 @@ static constexpr int64_t kTimeBlock = 64;
 
 /// Lowers a scan to vector code. The state S (p x n) is held by columns:
 /// column j is a vector over a tile of p, so both the update
-/// S[:, j] = (S[:, j] + expm1(a) S[:, j]) + x B[j] and the readout
+/// S[:, j] = S[:, j] + (expm1(a) S[:, j] + x B[j]) and the readout
 /// y += C[j] S[:, j] are broadcast fused multiply-adds, with no reduction
 /// across lanes. Tasks are (batch, head, tile of p) under scf.forall. Each
 /// walks time in blocks of kTimeBlock steps and, inside a block, its n columns
 /// in tiles of up to 16, carried in registers through the block's steps and
-/// kept in a small buffer between blocks. Inside a block the registers hold the
-/// state the block's own inputs make, and the block's initial state reaches y
-/// through the decay since the block's start; the initial state is decayed once
-/// per block, by expm1 of the block's summed log-decays, so that small decays
-/// do not drift over long sequences. The decays are exponentiated (expm1)
-/// once, before the time loops.
+/// kept in a small buffer between blocks. A step is S + (expm1(a) S + x B):
+/// the decay as expm1 keeps a small |a|'s precision, and S is rounded once
+/// per step, by an error that varies with the input, so small decays do not
+/// drift over long sequences. The decays are exponentiated (expm1) once,
+/// before the time loops.
 std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                                               const ScanOperands &s, Type ct) {
   TensorBuilder g(b);
@@ -331,12 +408,27 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                          b.getIndexAttr(s.headDim), b.getIndexAttr(s.stateDim)},
                         stateElement);
   VectorType lane = VectorType::get({lanes}, ct);
+  // Position of a[bi, step, hi(, column)] in the decays' row-major order.
+  Value lengthIndex = g.index(length);
+  int64_t columnsOfA = s.diagonal ? s.stateDim : 1;
+  auto decayAt = [&, lengthIndex](ImplicitLocOpBuilder &cb, Value bi,
+                                  Value step, Value hi, Value column) {
+    auto constant = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(cb, v);
+    };
+    Value row = arith::AddIOp::create(
+        cb, arith::MulIOp::create(cb, bi, lengthIndex), step);
+    row = arith::AddIOp::create(
+        cb, arith::MulIOp::create(cb, row, constant(s.heads)), hi);
+    row = arith::MulIOp::create(cb, row, constant(columnsOfA));
+    return column ? arith::AddIOp::create(cb, row, column).getResult() : row;
+  };
   // The decays as expm1(a), once per step (and state column), outside the
   // time loops: a scalar exp would otherwise be a library call inside them.
   // The update S + expm1(a) S keeps small decays exact over long t.
   Value factors =
-      g.elementwise(s.a, ct, [&](OpBuilder &nb, Location loc, Value a) {
-        return boundedExpm1(nb, loc, castFloat(nb, loc, a, ct));
+      vectorMap(b, s.a, ct, [&](OpBuilder &nb, Location loc, Value a) {
+        return boundedExpm1(nb, loc, a);
       });
 
   auto forall = scf::ForallOp::create(
@@ -409,137 +501,64 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
           SmallVector<Value> column;
           for (int64_t j = 0; j < columns; ++j)
             column.push_back(arith::AddIOp::create(cb, n0, constant(cb, j)));
-          // The block's steps carry R, the state made by the block's own
-          // inputs (from zero), and the decay since the block's start, W (a
-          // scalar, or a vector over the tile's columns), with the sum of
-          // the log-decays A. The state is S_k = W_k S0 + R_k, so
-          // y_k = C_k R_k + W_k C_k S0. At the block's end the state is
-          // S0 + expm1(A) S0 + R: S0's decay over the block applied once,
-          // from the summed log-decays, not rounded step by step (an f32
-          // step decay of 1 - 1e-6 keeps ~6% of its precision, and that
-          // compounds over a long sequence: docs/Rationale.md).
-          VectorType decayType = VectorType::get({columns}, ct);
-          Type wType = s.diagonal ? Type(decayType) : ct;
-          SmallVector<Value> initial;
+          SmallVector<Value> carried = {yBlock};
           for (int64_t j = 0; j < columns; ++j)
-            initial.push_back(readAt(cb, columnsIn, column[j]));
-          Value one = s.diagonal
-                          ? arith::ConstantOp::create(
-                                cb, DenseElementsAttr::get(
-                                        decayType, cb.getFloatAttr(ct, 1.0)))
-                                .getResult()
-                          : floatConstant(cb, cb.getLoc(), ct, 1.0);
-          Value zeroW = arith::ConstantOp::create(
-              cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
-          SmallVector<Value> carried = {yBlock, one, zeroW};
-          carried.append(columns, zeroVector(cb, lane));
+            carried.push_back(readAt(cb, columnsIn, column[j]));
           auto loop = nt.forLoop(
               steps, carried,
               [&](TensorBuilder &st, Value i,
                   ValueRange prev) -> SmallVector<Value> {
                 ImplicitLocOpBuilder &sb = st.b;
-                Location sl = sb.getLoc();
                 Value step = arith::AddIOp::create(sb, first, i);
-                auto element = [&](Value tensor, ValueRange at) -> Value {
-                  return castFloat(
-                      sb, sl, tensor::ExtractOp::create(sb, tensor, at), ct);
-                };
                 auto scalar = [&](Value tensor, ValueRange at) -> Value {
-                  return vector::BroadcastOp::create(sb, lane,
-                                                     element(tensor, at));
+                  Value v = tensor::ExtractOp::create(sb, tensor, at);
+                  return vector::BroadcastOp::create(
+                      sb, lane, castFloat(sb, sb.getLoc(), v, ct));
                 };
-                // expm1(a) and a of this step.
-                Value em1, logDecay;
-                if (s.diagonal) {
-                  em1 = readRow(sb, factors, {bi, step, hi, n0}, columns, ct);
-                  logDecay = readRow(sb, s.a, {bi, step, hi, n0}, columns, ct);
-                } else {
-                  em1 = element(factors, ValueRange{bi, step, hi});
-                  logDecay = element(s.a, ValueRange{bi, step, hi});
-                }
-                Value w =
-                    saturate(sb, sl,
-                             s.diagonal ? Value(vector::FMAOp::create(
-                                              sb, em1, prev[1], prev[1]))
-                                        : Value(math::FmaOp::create(
-                                              sb, em1, prev[1], prev[1])));
-                Value logSum = arith::AddFOp::create(sb, prev[2], logDecay);
-                Value decay = s.diagonal
-                                  ? Value()
-                                  : vector::BroadcastOp::create(sb, lane, em1)
-                                        .getResult();
+                Value decays, decay;
+                if (s.diagonal)
+                  decays = readRow(sb, factors, {decayAt(sb, bi, step, hi, n0)},
+                                   columns, ct);
+                else
+                  decay = scalar(
+                      factors, ValueRange{decayAt(sb, bi, step, hi, Value())});
                 Value xs = readAt(sb, xBlock, i);
-                SmallVector<Value> next = {Value(), w, logSum};
+                SmallVector<Value> next = {Value()};
                 SmallVector<Value> partial(kReadoutPartials);
-                SmallVector<Value> fromInitial(2);
                 for (int64_t j = 0; j < columns; ++j) {
                   Value dj = decay;
                   if (s.diagonal)
                     dj = vector::BroadcastOp::create(
                         sb, lane,
-                        vector::ExtractOp::create(sb, em1,
+                        vector::ExtractOp::create(sb, decays,
                                                   ArrayRef<int64_t>{j}));
                   Value bj = scalar(s.B, ValueRange{bi, step, gi, column[j]});
-                  Value cScalar =
-                      element(s.C, ValueRange{bi, step, gi, column[j]});
-                  Value cj = vector::BroadcastOp::create(sb, lane, cScalar);
-                  Value rj = prev[3 + j];
-                  Value sj = vector::FMAOp::create(
-                      sb, xs, bj, vector::FMAOp::create(sb, dj, rj, rj));
+                  Value cj = scalar(s.C, ValueRange{bi, step, gi, column[j]});
+                  // S + (expm1(a) S + x B[j]): the step's change is summed
+                  // first and added to S once, so that S is rounded once per
+                  // step, by an error that varies with the input rather than
+                  // by the same few ulps of the decay every step.
+                  Value change = vector::FMAOp::create(
+                      sb, dj, prev[1 + j], arith::MulFOp::create(sb, xs, bj));
+                  Value sj = arith::AddFOp::create(sb, prev[1 + j], change);
                   Value &part = partial[j % kReadoutPartials];
                   part = part ? vector::FMAOp::create(sb, sj, cj, part)
                               : arith::MulFOp::create(sb, sj, cj).getResult();
-                  // C S0, each column weighted by its decay W for a diagonal
-                  // decay (for a scalar one, W multiplies the sum).
-                  Value weight = cj;
-                  if (s.diagonal)
-                    weight = vector::BroadcastOp::create(
-                        sb, lane,
-                        arith::MulFOp::create(
-                            sb, cScalar,
-                            vector::ExtractOp::create(sb, w,
-                                                      ArrayRef<int64_t>{j})));
-                  Value &z = fromInitial[j % 2];
-                  z = z ? vector::FMAOp::create(sb, initial[j], weight, z)
-                        : arith::MulFOp::create(sb, initial[j], weight)
-                              .getResult();
                   next.push_back(sj);
                 }
                 Value sum;
                 for (Value part : partial)
                   if (part)
                     sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
-                Value z = fromInitial[1]
-                              ? arith::AddFOp::create(sb, fromInitial[0],
-                                                      fromInitial[1])
-                                    .getResult()
-                              : fromInitial[0];
-                sum = s.diagonal
-                          ? arith::AddFOp::create(sb, sum, z).getResult()
-                          : vector::FMAOp::create(
-                                sb, vector::BroadcastOp::create(sb, lane, w), z,
-                                sum)
-                                .getResult();
                 if (accumulate)
                   sum = arith::AddFOp::create(sb, readAt(sb, prev[0], i), sum);
                 next[0] = writeAt(sb, sum, prev[0], i);
                 return next;
               });
-          // The state at the block's end, S0 + expm1(A) S0 + R.
-          Value blockDecay = boundedExpm1(cb, cb.getLoc(), loop.getResult(2));
           Value columnsOut = columnsIn;
-          for (int64_t j = 0; j < columns; ++j) {
-            Value e = s.diagonal ? vector::ExtractOp::create(
-                                       cb, blockDecay, ArrayRef<int64_t>{j})
-                                       .getResult()
-                                 : blockDecay;
-            Value decayed = vector::FMAOp::create(
-                cb, vector::BroadcastOp::create(cb, lane, e), initial[j],
-                initial[j]);
-            columnsOut = writeAt(
-                cb, arith::AddFOp::create(cb, decayed, loop.getResult(3 + j)),
-                columnsOut, column[j]);
-          }
+          for (int64_t j = 0; j < columns; ++j)
+            columnsOut =
+                writeAt(cb, loop.getResult(1 + j), columnsOut, column[j]);
           return SmallVector<Value>{columnsOut, loop.getResult(0)};
         };
 
