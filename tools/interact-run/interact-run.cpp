@@ -509,11 +509,9 @@ FailureOr<std::vector<npy::Array>> invoke(ExecutionEngine &engine,
     *milliseconds =
         std::chrono::duration<double, std::milli>(stop - start).count();
 
-  // Copy the results out (honoring strides), then free the buffers the
-  // function allocated: not inputs, not globals (marked 0xdeadbeef), once.
-  std::set<int64_t> owned = {0, static_cast<int64_t>(0xdeadbeef)};
-  for (Descriptor &desc : argDescs)
-    owned.insert(desc.words[0]);
+  // Copy every result out (honoring strides) before freeing anything:
+  // results may share a buffer (`return %y, %y`, or two results that CSE
+  // merged), so a buffer freed after the first copy would be read again.
   std::vector<npy::Array> results;
   size_t offset = 0;
   for (Type type : fn.getResultTypes()) {
@@ -540,8 +538,20 @@ FailureOr<std::vector<npy::Array>> invoke(ExecutionEngine &engine,
       }
     }
     results.push_back(std::move(array));
-    if (owned.insert(words[0]).second)
-      free(reinterpret_cast<void *>(words[0]));
+  }
+
+  // Then free each buffer the function allocated exactly once: not the
+  // inputs' (a result may be an argument or a view of one), not globals
+  // (their descriptors hold 0xdeadbeef as the allocated pointer).
+  std::set<int64_t> freed = {0, static_cast<int64_t>(0xdeadbeef)};
+  for (Descriptor &desc : argDescs)
+    freed.insert(desc.words[0]);
+  offset = 0;
+  for (Type type : fn.getResultTypes()) {
+    int64_t allocated = resultWords[offset];
+    offset += 3 + 2 * cast<RankedTensorType>(type).getRank();
+    if (freed.insert(allocated).second)
+      free(reinterpret_cast<void *>(allocated));
   }
   return results;
 }
