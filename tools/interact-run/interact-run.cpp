@@ -35,6 +35,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -735,10 +736,51 @@ double toleranceFor(npy::DType dtype) {
   llvm_unreachable("unknown dtype");
 }
 
+/// The largest finite value of a floating-point `dtype`; infinity for
+/// integers, which do not overflow into a special value.
+double largestFinite(npy::DType dtype) {
+  switch (dtype) {
+  case npy::DType::F16:
+    return llvm::APFloat::getLargest(llvm::APFloat::IEEEhalf())
+        .convertToDouble();
+  case npy::DType::BF16:
+    return llvm::APFloat::getLargest(llvm::APFloat::BFloat()).convertToDouble();
+  case npy::DType::F32:
+    return std::numeric_limits<float>::max();
+  case npy::DType::F64:
+    return std::numeric_limits<double>::max();
+  case npy::DType::I32:
+  case npy::DType::I64:
+    return INFINITY;
+  }
+  llvm_unreachable("unknown dtype");
+}
+
+/// A value as the check prints it: "nan" whatever its sign bit.
+std::string formatValue(double value) {
+  if (std::isnan(value))
+    return "nan";
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%.9g", value);
+  return text;
+}
+
 /// Compares one output with its reference: element i passes when
 /// |got - ref| <= tol * (|ref| + rms(ref)). The rms term keeps elements that
 /// cancel to near zero from demanding a relative accuracy no float has.
+/// Values are compared in the output dtype's terms: where either is
+/// infinite, an overflow (infinity or the largest finite value) of the same
+/// sign on the other side is a match, as values that round to either side
+/// of the dtype's overflow threshold agree to the dtype (the reference
+/// rounds 65520.3 to inf in f16, the realization 65519.7 to 65504). A NaN
+/// never matches, not even a NaN reference.
 bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
+  llvm::outs() << "check: output " << index << ": ";
+  if (got.shape != ref.shape) {
+    llvm::outs() << "FAILED: shape " << shapeString(got.shape) << ", reference "
+                 << shapeString(ref.shape) << "\n";
+    return false;
+  }
   int64_t n = ref.getNumElements();
   double squares = 0;
   for (int64_t k = 0; k < n; ++k)
@@ -746,28 +788,40 @@ bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
       squares += ref.getAsDouble(k) * ref.getAsDouble(k);
   double rms = n ? std::sqrt(squares / n) : 0;
   double tol = toleranceFor(got.dtype);
+  double largest = largestFinite(got.dtype);
+  auto overflowed = [&](double v) { return std::abs(v) >= largest; };
   double worst = 0;
-  int64_t worstAt = -1;
+  int64_t worstAt = -1, numNaN = 0;
   for (int64_t k = 0; k < n; ++k) {
     double g = got.getAsDouble(k), r = ref.getAsDouble(k);
     double ratio;
-    // NaN never passes: a realization that produces one is broken, and a
-    // reference that does says the inputs are out of the op's range.
-    if (std::isnan(g) || std::isnan(r))
-      ratio = INFINITY;
-    else if (std::isinf(g) || std::isinf(r))
-      ratio = g == r ? 0 : INFINITY;
-    else
+    // A realization that produces a NaN is broken, and a reference that
+    // does says the inputs are out of the op's range.
+    if (std::isnan(g) || std::isnan(r)) {
+      ratio = NAN;
+      ++numNaN;
+    } else if (std::isinf(g) || std::isinf(r)) {
+      ratio =
+          overflowed(g) && overflowed(r) && std::signbit(g) == std::signbit(r)
+              ? 0
+              : INFINITY;
+    } else {
       ratio = std::abs(g - r) / (std::abs(r) + rms + 1e-300);
-    if (worstAt < 0 || ratio > worst) {
+    }
+    // The first NaN is the worst element; else the largest ratio.
+    if (worstAt < 0 || (!std::isnan(worst) && !(ratio <= worst))) {
       worst = ratio;
       worstAt = k;
     }
   }
   bool ok = worst <= tol;
-  llvm::outs() << "check: output " << index << ": max relative error "
-               << llvm::format("%.3g", worst) << " (tolerance "
-               << llvm::format("%.0e", tol) << "): " << (ok ? "ok" : "FAILED");
+  llvm::outs() << "max relative error ";
+  if (std::isnan(worst))
+    llvm::outs() << "nan";
+  else
+    llvm::outs() << llvm::format("%.3g", worst);
+  llvm::outs() << " (tolerance " << llvm::format("%.0e", tol)
+               << "): " << (ok ? "ok" : "FAILED");
   if (!ok && worstAt >= 0) {
     SmallVector<int64_t> position(ref.shape.size());
     int64_t rest = worstAt;
@@ -780,9 +834,11 @@ bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
                                    position,
                                    [](int64_t v) { return std::to_string(v); }),
                                ", ")
-                 << "]: got " << llvm::format("%.9g", got.getAsDouble(worstAt))
-                 << ", reference "
-                 << llvm::format("%.9g", ref.getAsDouble(worstAt));
+                 << "]: got " << formatValue(got.getAsDouble(worstAt))
+                 << ", reference " << formatValue(ref.getAsDouble(worstAt));
+    if (numNaN)
+      llvm::outs() << " (a NaN never matches, not even a NaN reference; "
+                   << numNaN << " of " << n << " elements have one)";
   }
   llvm::outs() << "\n";
   return ok;

@@ -50,3 +50,9 @@ with_header("x_wraps_1d.npy",
 with_header("x_shape_int.npy",
             "{'descr': '<f4', 'fortran_order': False, 'shape': 1324, }",
             b"\0" * 128)
+
+# An f16 scan whose inputs overflow f16 and hold a NaN (check.test).
+x16 = np.array([[[[3000, -3000]], [[0, 0]], [[1, np.nan]]]], np.float16)
+np.save(path("x_f16_nan.npy"), x16)
+np.save(path("a_f16.npy"), np.zeros((1, 3, 1), np.float32))
+np.save(path("b_f16.npy"), np.full((1, 3, 1, 4), 3, np.float16))
