@@ -5,6 +5,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -157,30 +158,7 @@ static llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// Returns the value text of `key` in the header dict, up to the next
-/// top-level comma or closing brace.
-static llvm::Expected<StringRef> findValue(StringRef header, StringRef key) {
-  std::string quoted = ("'" + key + "'").str();
-  size_t at = header.find(quoted);
-  if (at == StringRef::npos)
-    return error("the header has no '" + key + "' entry");
-  StringRef rest = header.drop_front(at + quoted.size()).ltrim();
-  if (!rest.consume_front(":"))
-    return error("malformed '" + key + "' entry in the header");
-  rest = rest.ltrim();
-  if (rest.starts_with("(")) {
-    size_t close = rest.find(')');
-    if (close == StringRef::npos)
-      return error("unterminated shape tuple in the header");
-    return rest.take_front(close + 1);
-  }
-  size_t end = rest.find_first_of(",}");
-  return rest.take_front(end).trim();
-}
-
 static llvm::Expected<DType> parseDescr(StringRef descr) {
-  if (!(descr.consume_front("'") && descr.consume_back("'")))
-    return error("the header's descr is not a quoted string");
   if (descr.starts_with(">"))
     return error("big-endian data ('" + descr +
                  "') is not supported: save it little-endian");
@@ -193,6 +171,182 @@ static llvm::Expected<DType> parseDescr(StringRef descr) {
       return dtype;
   return error("unsupported dtype '" + descr +
                "' (supported: <f2, bf16 as |V2, <f4, <f8, <i4, <i8)");
+}
+
+namespace {
+
+/// The header's entries, as written.
+struct Header {
+  std::optional<StringRef> descr, fortranOrder, shape;
+  llvm::SmallVector<int64_t> dims;
+};
+
+/// Parses the header, a Python dict literal, as strictly as numpy.load does:
+/// exactly the keys 'descr' (a string), 'fortran_order' (True or False) and
+/// 'shape' (a tuple of non-negative integers, Python 2's `3L` included), each
+/// once, followed by nothing but padding.
+class HeaderParser {
+public:
+  explicit HeaderParser(StringRef text) : rest(text) {}
+
+  llvm::Expected<Header> parse() {
+    Header header;
+    skipSpace();
+    if (!rest.consume_front("{"))
+      return error("the header is not a dict: it does not start with '{'");
+    skipSpace();
+    while (!rest.consume_front("}")) {
+      std::optional<StringRef> key = parseString();
+      if (!key)
+        return error("malformed header: expected a quoted key at '" +
+                     excerpt() + "'");
+      std::optional<StringRef> *slot = key == "descr" ? &header.descr
+                                       : key == "fortran_order"
+                                           ? &header.fortranOrder
+                                       : key == "shape" ? &header.shape
+                                                        : nullptr;
+      if (!slot)
+        return error("unexpected key '" + *key +
+                     "' in the header (a .npy header has 'descr', "
+                     "'fortran_order' and 'shape')");
+      if (*slot)
+        return error("duplicate '" + *key + "' entry in the header");
+      skipSpace();
+      if (!rest.consume_front(":"))
+        return error("malformed '" + *key + "' entry in the header");
+      skipSpace();
+      llvm::Expected<StringRef> value = *key == "descr" ? parseDescrValue()
+                                        : *key == "shape"
+                                            ? parseShape(header.dims)
+                                            : parseBool();
+      if (!value)
+        return value.takeError();
+      *slot = *value;
+      skipSpace();
+      if (rest.consume_front(","))
+        skipSpace();
+      else if (!rest.starts_with("}"))
+        return error("malformed header: expected ',' or '}' at '" + excerpt() +
+                     "'");
+    }
+    skipSpace();
+    if (!rest.empty())
+      return error("unexpected text after the header dict: '" + excerpt() +
+                   "'");
+    for (auto [entry, key] : {std::pair(header.descr, "descr"),
+                              std::pair(header.fortranOrder, "fortran_order"),
+                              std::pair(header.shape, "shape")})
+      if (!entry)
+        return error(llvm::Twine("the header has no '") + key + "' entry");
+    return header;
+  }
+
+private:
+  void skipSpace() { rest = rest.ltrim(" \t\r\n"); }
+
+  /// The next few characters, for messages.
+  std::string excerpt() const {
+    StringRef line = rest.take_until([](char c) { return c == '\n'; });
+    return line.take_front(16).str() + (line.size() > 16 ? "..." : "");
+  }
+
+  /// A string in single or double quotes, without escapes.
+  std::optional<StringRef> parseString() {
+    if (rest.empty() || (rest[0] != '\'' && rest[0] != '"'))
+      return std::nullopt;
+    size_t close = rest.find(rest[0], 1);
+    if (close == StringRef::npos)
+      return std::nullopt;
+    StringRef text = rest.slice(1, close);
+    if (text.contains('\\'))
+      return std::nullopt;
+    rest = rest.drop_front(close + 1);
+    return text;
+  }
+
+  llvm::Expected<StringRef> parseDescrValue() {
+    if (std::optional<StringRef> descr = parseString())
+      return *descr;
+    return error("the header's descr is not a quoted string (structured "
+                 "dtypes are not supported)");
+  }
+
+  llvm::Expected<StringRef> parseBool() {
+    for (StringRef word : {"True", "False"})
+      if (rest.consume_front(word))
+        return word;
+    return error("malformed fortran_order in the header: expected True or "
+                 "False at '" +
+                 excerpt() + "'");
+  }
+
+  /// A tuple of integers: `()`, `(3,)`, `(2, 3)`, `(2, 3,)`. `(3)` is an
+  /// integer in Python, not a tuple, and numpy.load refuses it.
+  llvm::Expected<StringRef> parseShape(llvm::SmallVectorImpl<int64_t> &dims) {
+    // The value as written, for messages: up to the tuple's end, or the
+    // entry's.
+    size_t close = rest.find(')');
+    StringRef text =
+        !rest.starts_with("(")
+            ? rest.take_until([](char c) { return c == ',' || c == '}'; })
+        : close == StringRef::npos
+            ? rest.take_until([](char c) { return c == '}'; })
+            : rest.take_front(close + 1);
+    text = text.rtrim();
+    auto notATuple = [&] {
+      return error("the header's shape must be a tuple of integers such as "
+                   "(2, 3) or (3,), got " +
+                   (text.empty() ? StringRef("nothing") : text));
+    };
+    if (!rest.consume_front("("))
+      return notATuple();
+    bool trailingComma = false;
+    skipSpace();
+    while (!rest.consume_front(")")) {
+      if (rest.starts_with("-"))
+        return error("malformed shape " + text +
+                     " in the header: a dimension is negative");
+      StringRef digits = rest.take_while(llvm::isDigit);
+      int64_t d;
+      if (digits.empty())
+        return notATuple();
+      if (digits.getAsInteger(10, d))
+        return error("shape " + text +
+                     " in the header is too large: a dimension does not fit "
+                     "in 63 bits");
+      dims.push_back(d);
+      rest = rest.drop_front(digits.size());
+      rest.consume_front("L");
+      skipSpace();
+      trailingComma = rest.consume_front(",");
+      skipSpace();
+      if (!trailingComma && !rest.starts_with(")"))
+        return notATuple();
+    }
+    if (dims.size() == 1 && !trailingComma)
+      return notATuple();
+    return text;
+  }
+
+  StringRef rest;
+};
+
+} // namespace
+
+std::optional<int64_t> npy::getByteSize(DType dtype,
+                                        llvm::ArrayRef<int64_t> shape) {
+  // The product of the non-zero dimensions must fit too, so that strides
+  // and offsets of an empty array do not overflow either.
+  int64_t bytes = getByteWidth(dtype);
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    empty |= d == 0;
+    if (d != 0 && llvm::MulOverflow(bytes, d, bytes))
+      return std::nullopt;
+  }
+  return empty ? 0 : bytes;
 }
 
 llvm::Expected<Array> npy::parse(StringRef bytes) {
@@ -218,45 +372,26 @@ llvm::Expected<Array> npy::parse(StringRef bytes) {
   }
   if (bytes.size() < headerStart + headerLen)
     return error("truncated .npy header");
-  StringRef header = bytes.substr(headerStart, headerLen);
+  StringRef headerText = bytes.substr(headerStart, headerLen);
 
-  Array array;
-  llvm::Expected<StringRef> descr = findValue(header, "descr");
-  if (!descr)
-    return descr.takeError();
-  llvm::Expected<DType> dtype = parseDescr(*descr);
+  llvm::Expected<Header> header = HeaderParser(headerText).parse();
+  if (!header)
+    return header.takeError();
+  llvm::Expected<DType> dtype = parseDescr(*header->descr);
   if (!dtype)
     return dtype.takeError();
-  array.dtype = *dtype;
-
-  llvm::Expected<StringRef> fortran = findValue(header, "fortran_order");
-  if (!fortran)
-    return fortran.takeError();
-  if (*fortran == "True")
+  if (*header->fortranOrder == "True")
     return error("Fortran-order arrays are not supported: save a C-order "
                  "array (numpy.ascontiguousarray)");
-  if (*fortran != "False")
-    return error("malformed fortran_order in the header");
+  Array array;
+  array.dtype = *dtype;
+  array.shape = header->dims;
+  std::optional<int64_t> byteSize = getByteSize(array.dtype, array.shape);
+  if (!byteSize)
+    return error("shape " + *header->shape + " of " + getName(array.dtype) +
+                 " is too large: its size in bytes does not fit in 63 bits");
 
-  llvm::Expected<StringRef> shapeText = findValue(header, "shape");
-  if (!shapeText)
-    return shapeText.takeError();
-  StringRef dims = shapeText->drop_front().drop_back();
-  llvm::SmallVector<StringRef> parts;
-  dims.split(parts, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  for (StringRef part : parts) {
-    part = part.trim();
-    if (part.empty())
-      continue;
-    int64_t d;
-    if (part.getAsInteger(10, d) || d < 0)
-      return error("malformed shape " + *shapeText + " in the header");
-    array.shape.push_back(d);
-  }
-
-  size_t expected = 0;
-  if (array.getNumElements() > 0)
-    expected = array.getNumElements() * getByteWidth(array.dtype);
+  size_t expected = *byteSize;
   StringRef payload = bytes.drop_front(headerStart + headerLen);
   if (payload.size() < expected)
     return error("truncated data: the header promises " +
@@ -313,7 +448,11 @@ llvm::Error npy::write(StringRef path, const Array &array) {
     return error("cannot write '" + path + "': " + ec.message());
   os << serialize(array);
   os.close();
-  if (os.has_error())
-    return error("cannot write '" + path + "': " + os.error().message());
+  if (os.has_error()) {
+    // A stream destroyed with its error set aborts the process.
+    std::string message = os.error().message();
+    os.clear_error();
+    return error("cannot write '" + path + "': " + message);
+  }
   return llvm::Error::success();
 }

@@ -35,10 +35,14 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/Threading.h"
@@ -50,6 +54,10 @@
 #include <limits>
 #include <random>
 #include <set>
+
+#if __has_include(<unistd.h>)
+#include <unistd.h>
+#endif
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -109,8 +117,8 @@ static cl::opt<bool> selectForm(
     cl::cat(category));
 static cl::opt<unsigned>
     threads("num-threads",
-            cl::desc("Threads the parallel loops run on (default: all cores; "
-                     "OMP_NUM_THREADS when set)"),
+            cl::desc("Threads the parallel loops run on, at most 1024 "
+                     "(default: all cores; OMP_NUM_THREADS when set)"),
             cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::desc("Print the full pass pipeline"),
@@ -265,7 +273,10 @@ ArgumentRole roleOf(BlockArgument arg) {
   return role;
 }
 
-LogicalResult randomInputs(func::FuncOp fn, std::vector<npy::Array> &arrays) {
+/// The shapes of random inputs: static sizes from the types, dynamic ones
+/// from --dim.
+LogicalResult randomInputShapes(func::FuncOp fn,
+                                SmallVectorImpl<SmallVector<int64_t>> &shapes) {
   llvm::StringMap<int64_t> sizes = {{"b", 2}, {"t", 64}};
   for (StringRef spec : dimValues) {
     auto [name, value] = spec.split('=');
@@ -279,13 +290,10 @@ LogicalResult randomInputs(func::FuncOp fn, std::vector<npy::Array> &arrays) {
   if (!sizes.count("s"))
     sizes["s"] = sizes["t"];
 
-  std::mt19937_64 generator(randomSeed);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::uniform_real_distribution<double> uniform(0.5, 3.0);
   for (BlockArgument arg : fn.getArguments()) {
     auto type = cast<RankedTensorType>(arg.getType());
-    ArgumentRole role = roleOf(arg);
-    SmallVector<int64_t> shape;
+    bool attentionSource = roleOf(arg).attentionSource;
+    SmallVector<int64_t> &shape = shapes.emplace_back();
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (!type.isDynamicDim(d)) {
         shape.push_back(type.getDimSize(d));
@@ -296,9 +304,22 @@ LogicalResult randomInputs(func::FuncOp fn, std::vector<npy::Array> &arrays) {
                     llvm::Twine(arg.getArgNumber()) + " (" + typeString(type) +
                     ") is dynamic; only dimensions 0 (b) and 1 (t or s) can "
                     "be chosen with --dim");
-      shape.push_back(d == 0 ? sizes["b"]
-                             : sizes[role.attentionSource ? "s" : "t"]);
+      shape.push_back(d == 0 ? sizes["b"] : sizes[attentionSource ? "s" : "t"]);
     }
+  }
+  return success();
+}
+
+/// Makes random inputs of `shapes`, which checkMemory has accepted.
+std::vector<npy::Array> randomInputs(func::FuncOp fn,
+                                     ArrayRef<SmallVector<int64_t>> shapes) {
+  std::mt19937_64 generator(randomSeed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.5, 3.0);
+  std::vector<npy::Array> arrays;
+  for (auto [arg, shape] : llvm::zip(fn.getArguments(), shapes)) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    ArgumentRole role = roleOf(arg);
     npy::Array array =
         npy::Array::zeros(*dtypeOf(type.getElementType()), shape);
     bool isInteger = type.getElementType().isInteger();
@@ -320,24 +341,129 @@ LogicalResult randomInputs(func::FuncOp fn, std::vector<npy::Array> &arrays) {
     }
     arrays.push_back(std::move(array));
   }
-  return success();
+  return arrays;
 }
 
 /// Verifies the interact ops fed directly by arguments against the concrete
 /// input shapes, so that dynamic sizes that disagree between operands are
 /// reported, not run.
 LogicalResult checkShapes(func::FuncOp fn,
-                          const std::vector<npy::Array> &arrays) {
+                          ArrayRef<SmallVector<int64_t>> shapes) {
   OwningOpRef<func::FuncOp> specialized = fn.clone();
-  for (auto [arg, array] : llvm::zip(specialized->getArguments(), arrays)) {
+  for (auto [arg, shape] : llvm::zip(specialized->getArguments(), shapes)) {
     auto type = cast<RankedTensorType>(arg.getType());
-    arg.setType(RankedTensorType::get(array.shape, type.getElementType()));
+    arg.setType(RankedTensorType::get(shape, type.getElementType()));
   }
   WalkResult result = specialized->walk([](InteractOpInterface op) {
     return failed(verify(op)) ? WalkResult::interrupt() : WalkResult::advance();
   });
   if (result.wasInterrupted())
     return fail("the inputs' shapes do not fit @" + fn.getSymName());
+  return success();
+}
+
+/// Bytes of physical memory, or INT64_MAX where it cannot be asked.
+int64_t physicalMemory() {
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  int64_t bytes;
+  if (pages > 0 && pageSize > 0 &&
+      !llvm::MulOverflow<int64_t>(pages, pageSize, bytes))
+    return bytes;
+#endif
+  return std::numeric_limits<int64_t>::max();
+}
+
+/// Computes the bytes of every input and output, with overflow checks, and
+/// refuses a run whose inputs and outputs (the reference's too, with
+/// --check) would not fit in physical memory, before anything is allocated
+/// or compiled. A dynamic size of a result is taken as the largest size of
+/// that dimension among the inputs (b and t are dimensions 0 and 1 of every
+/// interact operand): an estimate, as only the run knows it.
+LogicalResult checkMemory(func::FuncOp fn,
+                          ArrayRef<SmallVector<int64_t>> inputShapes) {
+  struct Operand {
+    std::string name;
+    RankedTensorType type;
+    int64_t bytes;
+    bool isResult;
+  };
+  SmallVector<Operand> operands;
+  auto add = [&](const llvm::Twine &name, RankedTensorType type,
+                 bool isResult) {
+    std::optional<int64_t> bytes =
+        npy::getByteSize(*dtypeOf(type.getElementType()), type.getShape());
+    if (!bytes)
+      return fail(name + " of @" + fn.getSymName() + " would be " +
+                  typeString(type) +
+                  ", whose size in bytes does not fit in 63 bits");
+    operands.push_back({name.str(), type, *bytes, isResult});
+    return success();
+  };
+  for (auto [i, shape] : llvm::enumerate(inputShapes)) {
+    auto type = cast<RankedTensorType>(fn.getArgumentTypes()[i]);
+    if (failed(add("argument " + llvm::Twine(i),
+                   RankedTensorType::get(shape, type.getElementType()),
+                   /*isResult=*/false)))
+      return failure();
+  }
+  for (auto [i, type] : llvm::enumerate(fn.getResultTypes())) {
+    auto tensor = cast<RankedTensorType>(type);
+    SmallVector<int64_t> shape(tensor.getShape());
+    for (auto [d, size] : llvm::enumerate(shape)) {
+      if (!ShapedType::isDynamic(size))
+        continue;
+      size = 1;
+      for (ArrayRef<int64_t> input : inputShapes)
+        if (d < input.size())
+          size = std::max(size, input[d]);
+    }
+    if (failed(add("result " + llvm::Twine(i),
+                   RankedTensorType::get(shape, tensor.getElementType()),
+                   /*isResult=*/true)))
+      return failure();
+  }
+
+  uint64_t total = 0;
+  const Operand *largest = nullptr;
+  for (const Operand &operand : operands) {
+    total = llvm::SaturatingAdd<uint64_t>(total, operand.bytes);
+    // The reference's outputs are held beside the function's.
+    if (check && operand.isResult)
+      total = llvm::SaturatingAdd<uint64_t>(total, operand.bytes);
+    if (!largest || operand.bytes > largest->bytes)
+      largest = &operand;
+  }
+  int64_t limit = physicalMemory();
+  if (total <= static_cast<uint64_t>(limit))
+    return success();
+  return fail("the inputs and outputs of @" + fn.getSymName() + " need " +
+              llvm::Twine(total) + " bytes, more than the " +
+              llvm::Twine(limit) +
+              " bytes of physical memory; the largest is " + largest->name +
+              ", " + typeString(largest->type) + ", of " +
+              llvm::Twine(largest->bytes) + " bytes");
+}
+
+/// Checks that every --output path can be written, before the run: a file
+/// that exists is opened for writing and left as it is; one that does not
+/// is created and removed again.
+LogicalResult checkOutputs() {
+  for (StringRef value : outputPaths) {
+    FailureOr<StringRef> path = npyPath(value, "output");
+    if (failed(path))
+      return failure();
+    if (*path == "-")
+      continue;
+    bool existed = llvm::sys::fs::exists(*path);
+    int fd;
+    if (std::error_code ec = llvm::sys::fs::openFileForWrite(
+            *path, fd, llvm::sys::fs::CD_OpenAlways))
+      return fail("cannot write '" + *path + "': " + ec.message());
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    if (!existed)
+      llvm::sys::fs::remove(*path);
+  }
   return success();
 }
 
@@ -509,11 +635,9 @@ FailureOr<std::vector<npy::Array>> invoke(ExecutionEngine &engine,
     *milliseconds =
         std::chrono::duration<double, std::milli>(stop - start).count();
 
-  // Copy the results out (honoring strides), then free the buffers the
-  // function allocated: not inputs, not globals (marked 0xdeadbeef), once.
-  std::set<int64_t> owned = {0, static_cast<int64_t>(0xdeadbeef)};
-  for (Descriptor &desc : argDescs)
-    owned.insert(desc.words[0]);
+  // Copy every result out (honoring strides) before freeing anything:
+  // results may share a buffer (`return %y, %y`, or two results that CSE
+  // merged), so a buffer freed after the first copy would be read again.
   std::vector<npy::Array> results;
   size_t offset = 0;
   for (Type type : fn.getResultTypes()) {
@@ -540,8 +664,20 @@ FailureOr<std::vector<npy::Array>> invoke(ExecutionEngine &engine,
       }
     }
     results.push_back(std::move(array));
-    if (owned.insert(words[0]).second)
-      free(reinterpret_cast<void *>(words[0]));
+  }
+
+  // Then free each buffer the function allocated exactly once: not the
+  // inputs' (a result may be an argument or a view of one), not globals
+  // (their descriptors hold 0xdeadbeef as the allocated pointer).
+  std::set<int64_t> freed = {0, static_cast<int64_t>(0xdeadbeef)};
+  for (Descriptor &desc : argDescs)
+    freed.insert(desc.words[0]);
+  offset = 0;
+  for (Type type : fn.getResultTypes()) {
+    int64_t allocated = resultWords[offset];
+    offset += 3 + 2 * cast<RankedTensorType>(type).getRank();
+    if (freed.insert(allocated).second)
+      free(reinterpret_cast<void *>(allocated));
   }
   return results;
 }
@@ -600,10 +736,51 @@ double toleranceFor(npy::DType dtype) {
   llvm_unreachable("unknown dtype");
 }
 
+/// The largest finite value of a floating-point `dtype`; infinity for
+/// integers, which do not overflow into a special value.
+double largestFinite(npy::DType dtype) {
+  switch (dtype) {
+  case npy::DType::F16:
+    return llvm::APFloat::getLargest(llvm::APFloat::IEEEhalf())
+        .convertToDouble();
+  case npy::DType::BF16:
+    return llvm::APFloat::getLargest(llvm::APFloat::BFloat()).convertToDouble();
+  case npy::DType::F32:
+    return std::numeric_limits<float>::max();
+  case npy::DType::F64:
+    return std::numeric_limits<double>::max();
+  case npy::DType::I32:
+  case npy::DType::I64:
+    return INFINITY;
+  }
+  llvm_unreachable("unknown dtype");
+}
+
+/// A value as the check prints it: "nan" whatever its sign bit.
+std::string formatValue(double value) {
+  if (std::isnan(value))
+    return "nan";
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%.9g", value);
+  return text;
+}
+
 /// Compares one output with its reference: element i passes when
 /// |got - ref| <= tol * (|ref| + rms(ref)). The rms term keeps elements that
 /// cancel to near zero from demanding a relative accuracy no float has.
+/// Values are compared in the output dtype's terms: where either is
+/// infinite, an overflow (infinity or the largest finite value) of the same
+/// sign on the other side is a match, as values that round to either side
+/// of the dtype's overflow threshold agree to the dtype (the reference
+/// rounds 65520.3 to inf in f16, the realization 65519.7 to 65504). A NaN
+/// never matches, not even a NaN reference.
 bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
+  llvm::outs() << "check: output " << index << ": ";
+  if (got.shape != ref.shape) {
+    llvm::outs() << "FAILED: shape " << shapeString(got.shape) << ", reference "
+                 << shapeString(ref.shape) << "\n";
+    return false;
+  }
   int64_t n = ref.getNumElements();
   double squares = 0;
   for (int64_t k = 0; k < n; ++k)
@@ -611,28 +788,40 @@ bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
       squares += ref.getAsDouble(k) * ref.getAsDouble(k);
   double rms = n ? std::sqrt(squares / n) : 0;
   double tol = toleranceFor(got.dtype);
+  double largest = largestFinite(got.dtype);
+  auto overflowed = [&](double v) { return std::abs(v) >= largest; };
   double worst = 0;
-  int64_t worstAt = -1;
+  int64_t worstAt = -1, numNaN = 0;
   for (int64_t k = 0; k < n; ++k) {
     double g = got.getAsDouble(k), r = ref.getAsDouble(k);
     double ratio;
-    // NaN never passes: a realization that produces one is broken, and a
-    // reference that does says the inputs are out of the op's range.
-    if (std::isnan(g) || std::isnan(r))
-      ratio = INFINITY;
-    else if (std::isinf(g) || std::isinf(r))
-      ratio = g == r ? 0 : INFINITY;
-    else
+    // A realization that produces a NaN is broken, and a reference that
+    // does says the inputs are out of the op's range.
+    if (std::isnan(g) || std::isnan(r)) {
+      ratio = NAN;
+      ++numNaN;
+    } else if (std::isinf(g) || std::isinf(r)) {
+      ratio =
+          overflowed(g) && overflowed(r) && std::signbit(g) == std::signbit(r)
+              ? 0
+              : INFINITY;
+    } else {
       ratio = std::abs(g - r) / (std::abs(r) + rms + 1e-300);
-    if (worstAt < 0 || ratio > worst) {
+    }
+    // The first NaN is the worst element; else the largest ratio.
+    if (worstAt < 0 || (!std::isnan(worst) && !(ratio <= worst))) {
       worst = ratio;
       worstAt = k;
     }
   }
   bool ok = worst <= tol;
-  llvm::outs() << "check: output " << index << ": max relative error "
-               << llvm::format("%.3g", worst) << " (tolerance "
-               << llvm::format("%.0e", tol) << "): " << (ok ? "ok" : "FAILED");
+  llvm::outs() << "max relative error ";
+  if (std::isnan(worst))
+    llvm::outs() << "nan";
+  else
+    llvm::outs() << llvm::format("%.3g", worst);
+  llvm::outs() << " (tolerance " << llvm::format("%.0e", tol)
+               << "): " << (ok ? "ok" : "FAILED");
   if (!ok && worstAt >= 0) {
     SmallVector<int64_t> position(ref.shape.size());
     int64_t rest = worstAt;
@@ -645,9 +834,11 @@ bool compare(unsigned index, const npy::Array &got, const npy::Array &ref) {
                                    position,
                                    [](int64_t v) { return std::to_string(v); }),
                                ", ")
-                 << "]: got " << llvm::format("%.9g", got.getAsDouble(worstAt))
-                 << ", reference "
-                 << llvm::format("%.9g", ref.getAsDouble(worstAt));
+                 << "]: got " << formatValue(got.getAsDouble(worstAt))
+                 << ", reference " << formatValue(ref.getAsDouble(worstAt));
+    if (numNaN)
+      llvm::outs() << " (a NaN never matches, not even a NaN reference; "
+                   << numNaN << " of " << n << " elements have one)";
   }
   llvm::outs() << "\n";
   return ok;
@@ -717,11 +908,24 @@ LogicalResult run(MLIRContext &context) {
                   " in " + inputFile);
   }
 
-  // Random inputs take their roles (decays) from the reference's IR.
-  if (failed(random ? randomInputs(referenceFn, inputs)
-                    : readInputs(*fn, inputs)) ||
-      failed(checkShapes(*fn, inputs)))
+  // Every size is known and checked, and every output path tried, before
+  // anything is allocated, compiled or run. Random inputs take their roles
+  // (decays) from the reference's IR.
+  SmallVector<SmallVector<int64_t>> shapes;
+  if (random) {
+    if (failed(randomInputShapes(referenceFn, shapes)))
+      return failure();
+  } else {
+    if (failed(readInputs(*fn, inputs)))
+      return failure();
+    for (const npy::Array &array : inputs)
+      shapes.push_back(array.shape);
+  }
+  if (failed(checkShapes(*fn, shapes)) || failed(checkMemory(*fn, shapes)) ||
+      failed(checkOutputs()))
     return failure();
+  if (random)
+    inputs = randomInputs(referenceFn, shapes);
 
   for (const npy::Array &array : inputs)
     if (array.shape.size() >= 2) {
@@ -790,6 +994,41 @@ LogicalResult run(MLIRContext &context) {
   return success();
 }
 
+/// Sets the thread count of the OpenMP runtime, which reads it once, when
+/// it starts, from OMP_NUM_THREADS. It aborts when it cannot start the
+/// threads asked for (100000 on a 2-core machine), so a count beyond 1024, or
+/// beyond the hardware's threads where there are more, is refused, from the
+/// flag or the environment.
+LogicalResult setThreadCount() {
+  unsigned limit =
+      std::max(1024u, llvm::hardware_concurrency().compute_thread_count());
+  if (threads > limit)
+    return fail("--num-threads must be at most " + llvm::Twine(limit) +
+                ", got " + llvm::Twine(threads));
+  if (const char *env = getenv("OMP_NUM_THREADS"); env && !threads) {
+    // A list of counts, one per nesting level; libomp warns about and
+    // ignores what is not a number.
+    SmallVector<StringRef> counts;
+    StringRef(env).split(counts, ',');
+    for (StringRef count : counts) {
+      count = count.trim();
+      uint64_t n;
+      if (!count.empty() && llvm::all_of(count, llvm::isDigit) &&
+          (count.getAsInteger(10, n) || n > limit))
+        return fail("OMP_NUM_THREADS=" + llvm::Twine(env) +
+                    " asks for more than " + llvm::Twine(limit) +
+                    " threads; set it lower or pass --num-threads");
+    }
+    return success();
+  }
+  unsigned numThreads = threads ? threads.getValue()
+                        : llvm::get_physical_cores() > 0
+                            ? llvm::get_physical_cores()
+                            : 1;
+  setenv("OMP_NUM_THREADS", std::to_string(numThreads).c_str(), 1);
+  return success();
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -808,13 +1047,8 @@ int main(int argc, char **argv) {
       "interact-run: JIT-compile a function with interact-cpu-pipeline and "
       "run it\n");
 
-  // The OpenMP runtime reads its thread count once, when it starts.
-  unsigned numThreads = threads ? threads.getValue()
-                        : llvm::get_physical_cores() > 0
-                            ? llvm::get_physical_cores()
-                            : 1;
-  if (threads || !getenv("OMP_NUM_THREADS"))
-    setenv("OMP_NUM_THREADS", std::to_string(numThreads).c_str(), 1);
+  if (failed(setThreadCount()))
+    return 1;
 
   DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -105,4 +105,135 @@ TEST(NpyTest, RejectsBadFiles) {
             std::string::npos);
 }
 
+/// The error of parsing a file with the given header dict and no payload.
+std::string headerError(const std::string &dict) {
+  return errorOf(npy::parse(npyFile(dict, "")));
+}
+
+TEST(NpyTest, RejectsShapesThatAreNotTuples) {
+  // Read as (32,) when the header was scanned for digits.
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': 1324, }"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got 1324");
+  // Python's (3) is an integer.
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (3), }"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got (3)");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': [2, 3], }"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got [2");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2 3), }"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got (2 3)");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2, x), }"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got (2, x)");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2.5,), }"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got (2.5,)");
+}
+
+TEST(NpyTest, RejectsMalformedHeaders) {
+  EXPECT_EQ(headerError("'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2,)"),
+            "the header is not a dict: it does not start with '{'");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2,), 'extra': 1}"),
+            "unexpected key 'extra' in the header (a .npy header has "
+            "'descr', 'fortran_order' and 'shape')");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'descr': '<f8', "
+                        "'fortran_order': False, 'shape': (2,)}"),
+            "duplicate 'descr' entry in the header");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False}"),
+            "the header has no 'shape' entry");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': 0, "
+                        "'shape': (2,)}"),
+            "malformed fortran_order in the header: expected True or False "
+            "at '0, 'shape': (2,)...'");
+  EXPECT_EQ(headerError("{'descr': [('a', '<f4')], 'fortran_order': False, "
+                        "'shape': (2,)}"),
+            "the header's descr is not a quoted string (structured dtypes "
+            "are not supported)");
+  EXPECT_EQ(headerError("{'descr': '<f4' 'fortran_order': False, "
+                        "'shape': (2,)}"),
+            "malformed header: expected ',' or '}' at ''fortran_order':...'");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2,)} junk"),
+            "unexpected text after the header dict: 'junk'");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (2,"),
+            "the header's shape must be a tuple of integers such as (2, 3) "
+            "or (3,), got (2,");
+}
+
+TEST(NpyTest, AcceptsWhatNumPyWrites) {
+  std::string eight(8, '\0');
+  // Double quotes, no trailing comma, Python 2's long integers, padding.
+  llvm::Expected<npy::Array> array = npy::parse(npyFile(
+      "{\"descr\": \"<f4\", \"shape\": (1L, 2L), \"fortran_order\": False}"
+      "      ",
+      eight));
+  ASSERT_TRUE(bool(array)) << llvm::toString(array.takeError());
+  EXPECT_EQ(array->shape, (llvm::SmallVector<int64_t>{1, 2}));
+  llvm::Expected<npy::Array> empty = npy::parse(npyFile(
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 5, ), }", ""));
+  ASSERT_TRUE(bool(empty)) << llvm::toString(empty.takeError());
+  EXPECT_EQ(empty->shape, (llvm::SmallVector<int64_t>{0, 5}));
+}
+
+TEST(NpyTest, RejectsShapesWhoseByteCountOverflows) {
+  // Each wrapped to a small byte count past 2^64 and was accepted with no
+  // data.
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (576460752303423488, 1, 2, 4), }"),
+            "shape (576460752303423488, 1, 2, 4) of f32 is too large: its "
+            "size in bytes does not fit in 63 bits");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (4294967296, 4294967296, 2, 4), }"),
+            "shape (4294967296, 4294967296, 2, 4) of f32 is too large: its "
+            "size in bytes does not fit in 63 bits");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (4611686018427387904,), }"),
+            "shape (4611686018427387904,) of f32 is too large: its size in "
+            "bytes does not fit in 63 bits");
+  EXPECT_EQ(headerError("{'descr': '<f2', 'fortran_order': False, "
+                        "'shape': (0, 4611686018427387904, 4), }"),
+            "shape (0, 4611686018427387904, 4) of f16 is too large: its "
+            "size in bytes does not fit in 63 bits");
+  EXPECT_EQ(headerError("{'descr': '<f4', 'fortran_order': False, "
+                        "'shape': (18446744073709551616,), }"),
+            "shape (18446744073709551616,) in the header is too large: a "
+            "dimension does not fit in 63 bits");
+}
+
+TEST(NpyTest, GetByteSize) {
+  EXPECT_EQ(npy::getByteSize(npy::DType::F32, {2, 3}), 24);
+  EXPECT_EQ(npy::getByteSize(npy::DType::F16, {}), 2);
+  EXPECT_EQ(npy::getByteSize(npy::DType::F64, {3, 0}), 0);
+  EXPECT_EQ(npy::getByteSize(npy::DType::F32, {int64_t(1) << 61}),
+            std::nullopt);
+  EXPECT_EQ(npy::getByteSize(npy::DType::F32, {int64_t(1) << 60}), int64_t(1)
+                                                                       << 62);
+  EXPECT_EQ(npy::getByteSize(npy::DType::F32, {-1}), std::nullopt);
+}
+
+TEST(NpyTest, WriteReportsFailures) {
+  // Ended in "LLVM ERROR: IO failure on output stream".
+  npy::Array array = npy::Array::zeros(npy::DType::F32, {4});
+  llvm::Error full = npy::write("/dev/full", array);
+  ASSERT_TRUE(bool(full));
+  EXPECT_EQ(llvm::toString(std::move(full)),
+            "cannot write '/dev/full': No space left on device");
+  llvm::Error missing = npy::write("/nonexistent/dir/y.npy", array);
+  ASSERT_TRUE(bool(missing));
+  EXPECT_EQ(llvm::toString(std::move(missing)),
+            "cannot write '/nonexistent/dir/y.npy': No such file or directory");
+}
+
 } // namespace

@@ -20,6 +20,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ size_t getByteWidth(DType dtype);
 llvm::StringRef getName(DType dtype);
 /// The .npy descr string of `dtype` ("<f4", "|V2", ...).
 llvm::StringRef getDescr(DType dtype);
+
+/// Bytes of an array of `dtype` and `shape`, or nullopt when a dimension is
+/// negative or the product of the non-zero dimensions and the element width
+/// does not fit in int64_t (an empty array has 0 bytes).
+std::optional<int64_t> getByteSize(DType dtype, llvm::ArrayRef<int64_t> shape);
 
 /// A dense, C-ordered array with its raw little-endian bytes.
 struct Array {
@@ -54,7 +60,10 @@ struct Array {
   static Array zeros(DType dtype, llvm::ArrayRef<int64_t> shape);
 };
 
-/// Parses the bytes of a .npy file. Errors name what is wrong.
+/// Parses the bytes of a .npy file. The header must be what numpy.load
+/// accepts: a dict of exactly 'descr', 'fortran_order' and 'shape' (a tuple
+/// of integers), and the shape's byte count must fit in int64_t. Errors name
+/// what is wrong.
 llvm::Expected<Array> parse(llvm::StringRef bytes);
 /// Reads and parses the .npy file at `path`.
 llvm::Expected<Array> read(llvm::StringRef path);

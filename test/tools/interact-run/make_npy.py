@@ -25,3 +25,34 @@ open(path("x_trailing.npy"), "wb").write(good + b"\0\0\0\0")
 open(path("x_header_cut.npy"), "wb").write(good[:40])
 open(path("not_npy.npy"), "wb").write(b"this is not a numpy file at all")
 open(path("empty.npy"), "wb").write(b"")
+
+
+def with_header(name, dict_text, payload=b""):
+    """Writes a version 1.0 file with a hand-written header dict."""
+    header = dict_text.encode() + b"\n"
+    open(path(name), "wb").write(b"\x93NUMPY\x01\x00" +
+                                 len(header).to_bytes(2, "little") + header +
+                                 payload)
+
+
+# Shapes whose byte count wraps past 2^64 to a small number (0 here): they
+# were accepted with no data and crashed the kernel.
+with_header("x_wraps.npy",
+            "{'descr': '<f4', 'fortran_order': False, "
+            "'shape': (576460752303423488, 1, 2, 4), }")
+with_header("x_wraps_square.npy",
+            "{'descr': '<f4', 'fortran_order': False, "
+            "'shape': (4294967296, 4294967296, 2, 4), }")
+with_header("x_wraps_1d.npy",
+            "{'descr': '<f4', 'fortran_order': False, "
+            "'shape': (4611686018427387904,), }")
+# Not a tuple: was read as (32,).
+with_header("x_shape_int.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': 1324, }",
+            b"\0" * 128)
+
+# An f16 scan whose inputs overflow f16 and hold a NaN (check.test).
+x16 = np.array([[[[3000, -3000]], [[0, 0]], [[1, np.nan]]]], np.float16)
+np.save(path("x_f16_nan.npy"), x16)
+np.save(path("a_f16.npy"), np.zeros((1, 3, 1), np.float32))
+np.save(path("b_f16.npy"), np.full((1, 3, 1, 4), 3, np.float16))

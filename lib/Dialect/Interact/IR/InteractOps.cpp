@@ -72,7 +72,8 @@ private:
     unsigned dim;
   };
 
-  /// Names that may be dynamic; all others are structural and must be static.
+  /// Names that may be dynamic (and zero); all others are structural and
+  /// must be static and positive.
   static bool mayBeDynamic(StringRef name) {
     return name == "b" || name == "t" || name == "s";
   }
@@ -85,6 +86,12 @@ private:
       return op->emitOpError() << value.label() << " must have a static "
                                << name << " (dimension " << dim << ")";
     }
+    // Heads, head and state sizes and groups of zero define no operator;
+    // an empty batch or sequence does.
+    if (size == 0 && !mayBeDynamic(name))
+      return op->emitOpError()
+             << value.label() << " has " << name << " = 0 (dimension " << dim
+             << "), but " << name << " must be positive";
     for (const Binding &b : bindings) {
       if (b.name != name)
         continue;
@@ -330,6 +337,9 @@ LogicalResult ChunkedScanOp::verify() {
   int64_t chunkSize = getChunkSizeAttr().getInt();
   if (chunkSize <= 0)
     return emitOpError() << "chunk_size must be positive, but is " << chunkSize;
+  if (chunkSize > kMaxChunkSize)
+    return emitOpError() << "chunk_size must be at most " << kMaxChunkSize
+                         << ", but is " << chunkSize;
   return verifyScanLike(*this);
 }
 

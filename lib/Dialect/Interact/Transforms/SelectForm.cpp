@@ -84,6 +84,14 @@ const TargetModel &cpuModelFor(int64_t stateDim) {
 }
 
 constexpr int64_t candidateChunkSizes[] = {32, 64, 128, 256};
+constexpr bool candidatesVerify() {
+  for (int64_t q : candidateChunkSizes)
+    if (q <= 0 || q > ChunkedScanOp::kMaxChunkSize)
+      return false;
+  return true;
+}
+static_assert(candidatesVerify(),
+              "every candidate chunk size is one interact.chunked_scan takes");
 
 /// One costed realization.
 struct Candidate {

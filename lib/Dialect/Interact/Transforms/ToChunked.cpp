@@ -18,9 +18,11 @@ using namespace mlir::interact;
 FailureOr<ChunkedScanOp>
 mlir::interact::convertToChunked(RewriterBase &rewriter, InteractOpInterface op,
                                  int64_t chunkSize, std::string *reason) {
-  if (chunkSize <= 0) {
+  if (chunkSize <= 0 || chunkSize > ChunkedScanOp::kMaxChunkSize) {
     if (reason)
-      *reason = "the chunk size must be positive";
+      *reason = "the chunk size must be between 1 and " +
+                std::to_string(ChunkedScanOp::kMaxChunkSize) + ", not " +
+                std::to_string(chunkSize);
     return failure();
   }
   if (std::optional<std::string> why = whyNotToChunked(op)) {
@@ -63,9 +65,10 @@ struct ToChunkedPass : public interact::impl::ToChunkedPassBase<ToChunkedPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    if (chunkSize <= 0) {
+    if (chunkSize <= 0 || chunkSize > ChunkedScanOp::kMaxChunkSize) {
       getOperation()->emitError()
-          << "interact-to-chunked: chunk-size must be positive, got "
+          << "interact-to-chunked: chunk-size must be between 1 and "
+          << ChunkedScanOp::kMaxChunkSize << ", got "
           << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }

@@ -324,6 +324,70 @@ func.func @scan_f16_state_for_bf16(%x: tensor<1x4x2x8xbf16>,
 }
 
 //===----------------------------------------------------------------------===//
+// scan: zero structural sizes (b and t may be 0)
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// Each verified, then failed in an upstream pass ("offset 3 is out-of-bounds").
+func.func @scan_zero_p(%x: tensor<1x4x2x0xf32>, %a: tensor<1x4x2xf32>,
+                       %b: tensor<1x4x1x16xf32>) {
+  // expected-error @+1 {{'interact.scan' op operand 'x' has p = 0 (dimension 3), but p must be positive}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x4x2x0xf32>, tensor<1x4x2xf32>, tensor<1x4x1x16xf32>,
+        tensor<1x4x1x16xf32> -> tensor<1x4x2x0xf32>, tensor<1x2x0x16xf32>
+  return
+}
+
+// -----
+
+func.func @scan_zero_n(%x: tensor<1x4x2x8xf32>, %a: tensor<1x4x2xf32>,
+                       %b: tensor<1x4x1x0xf32>) {
+  // expected-error @+1 {{operand 'B' has n = 0 (dimension 3), but n must be positive}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x4x2x8xf32>, tensor<1x4x2xf32>, tensor<1x4x1x0xf32>,
+        tensor<1x4x1x0xf32> -> tensor<1x4x2x8xf32>, tensor<1x2x8x0xf32>
+  return
+}
+
+// -----
+
+func.func @scan_zero_h(%x: tensor<1x4x0x8xf32>, %a: tensor<1x4x0xf32>,
+                       %b: tensor<1x4x1x16xf32>) {
+  // expected-error @+1 {{operand 'x' has h = 0 (dimension 2), but h must be positive}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x4x0x8xf32>, tensor<1x4x0xf32>, tensor<1x4x1x16xf32>,
+        tensor<1x4x1x16xf32> -> tensor<1x4x0x8xf32>, tensor<1x0x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @scan_zero_g(%x: tensor<1x4x2x8xf32>, %a: tensor<1x4x2xf32>,
+                       %b: tensor<1x4x0x16xf32>) {
+  // expected-error @+1 {{operand 'B' has g = 0 (dimension 2), but g must be positive}}
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x4x2x8xf32>, tensor<1x4x2xf32>, tensor<1x4x0x16xf32>,
+        tensor<1x4x0x16xf32> -> tensor<1x4x2x8xf32>, tensor<1x2x8x16xf32>
+  return
+}
+
+// -----
+
+// A zero size is reported before any disagreement with other operands.
+func.func @chunked_scan_zero_state_p(%x: tensor<?x?x2x8xf32>,
+                                     %a: tensor<?x?x2xf32>,
+                                     %b: tensor<?x?x1x16xf32>,
+                                     %s0: tensor<?x2x0x16xf32>) {
+  // expected-error @+1 {{'interact.chunked_scan' op operand 'init_state' has p = 0 (dimension 2), but p must be positive}}
+  %y, %s = interact.chunked_scan %x, %a, %b, %b init %s0 chunk_size 4
+      : tensor<?x?x2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x1x16xf32>,
+        tensor<?x?x1x16xf32>, tensor<?x2x0x16xf32>
+      -> tensor<?x?x2x8xf32>, tensor<?x2x8x16xf32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
 // chunked_scan
 //===----------------------------------------------------------------------===//
 
@@ -345,6 +409,31 @@ func.func @chunked_scan_negative_chunk(%x: tensor<1x4x2x8xf32>,
                                        %b: tensor<1x4x1x16xf32>) {
   // expected-error @+1 {{chunk_size must be positive, but is -16}}
   %y, %s = interact.chunked_scan %x, %a, %b, %b chunk_size -16
+      : tensor<1x4x2x8xf32>, tensor<1x4x2xf32>, tensor<1x4x1x16xf32>,
+        tensor<1x4x1x16xf32> -> tensor<1x4x2x8xf32>, tensor<1x2x8x16xf32>
+  return
+}
+
+// -----
+
+// 65536 lanes aborted LLVM's code generator; 32768 compiled for minutes.
+func.func @chunked_scan_huge_chunk(%x: tensor<1x4x2x8xf32>,
+                                   %a: tensor<1x4x2xf32>,
+                                   %b: tensor<1x4x1x16xf32>) {
+  // expected-error @+1 {{'interact.chunked_scan' op chunk_size must be at most 1024, but is 65536}}
+  %y, %s = interact.chunked_scan %x, %a, %b, %b chunk_size 65536
+      : tensor<1x4x2x8xf32>, tensor<1x4x2xf32>, tensor<1x4x1x16xf32>,
+        tensor<1x4x1x16xf32> -> tensor<1x4x2x8xf32>, tensor<1x2x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @chunked_scan_chunk_over_bound(%x: tensor<1x4x2x8xf32>,
+                                         %a: tensor<1x4x2xf32>,
+                                         %b: tensor<1x4x1x16xf32>) {
+  // expected-error @+1 {{chunk_size must be at most 1024, but is 1025}}
+  %y, %s = interact.chunked_scan %x, %a, %b, %b chunk_size 1025
       : tensor<1x4x2x8xf32>, tensor<1x4x2xf32>, tensor<1x4x1x16xf32>,
         tensor<1x4x1x16xf32> -> tensor<1x4x2x8xf32>, tensor<1x2x8x16xf32>
   return
@@ -575,5 +664,26 @@ func.func @attention_f64_decay_for_f32(%q: tensor<1x4x2x8xf32>,
   %y = interact.attention identity semiseparable %q, %q, %q decay %a
       : tensor<1x4x2x8xf32>, tensor<1x4x2x8xf32>, tensor<1x4x2x8xf32>,
         tensor<1x4x2xf64> -> tensor<1x4x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_zero_key_heads(%q: tensor<1x4x2x8xf32>,
+                                    %k: tensor<1x4x0x8xf32>) {
+  // expected-error @+1 {{'interact.attention' op operand 'k' has h_k = 0 (dimension 2), but h_k must be positive}}
+  %y = interact.attention softmax causal %q, %k, %q
+      : tensor<1x4x2x8xf32>, tensor<1x4x0x8xf32>, tensor<1x4x2x8xf32>
+      -> tensor<1x4x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_zero_p(%q: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x0xf32>) {
+  // expected-error @+1 {{operand 'v' has p = 0 (dimension 3), but p must be positive}}
+  %y = interact.attention identity causal %q, %q, %v
+      : tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x0xf32>
+      -> tensor<?x?x2x0xf32>
   return
 }

@@ -166,3 +166,21 @@ func.func @attention_heads_and_lengths(
       -> tensor<?x?x4x8xf32>
   return
 }
+
+// An empty batch or sequence is an operator (of empty results); zero heads,
+// head or state sizes are not (invalid.mlir). The largest chunk size.
+// CHECK-LABEL: func.func @empty_batch_and_sequence
+// CHECK: interact.chunked_scan %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} chunk_size 1024 : tensor<0x0x2x8xf32>
+// CHECK: interact.attention softmax causal %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x0x2x8xf32>
+func.func @empty_batch_and_sequence(%x: tensor<0x0x2x8xf32>,
+                                    %a: tensor<0x0x2xf32>,
+                                    %b: tensor<0x0x1x16xf32>,
+                                    %q: tensor<1x0x2x8xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %b chunk_size 1024
+      : tensor<0x0x2x8xf32>, tensor<0x0x2xf32>, tensor<0x0x1x16xf32>,
+        tensor<0x0x1x16xf32> -> tensor<0x0x2x8xf32>, tensor<0x2x8x16xf32>
+  %o = interact.attention softmax causal %q, %q, %q
+      : tensor<1x0x2x8xf32>, tensor<1x0x2x8xf32>, tensor<1x0x2x8xf32>
+      -> tensor<1x0x2x8xf32>
+  return
+}

@@ -1,7 +1,12 @@
 // RUN: interact-opt %s --interact-to-chunked=chunk-size=32 --split-input-file --verify-diagnostics | FileCheck %s
 // RUN: not interact-opt %s --interact-to-chunked=chunk-size=0 -o /dev/null 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: %expect_exit 1 interact-opt %s --interact-to-chunked=chunk-size=1025 -o /dev/null | FileCheck %s --check-prefix=LARGE
+// RUN: %expect_exit 1 interact-opt %s --interact-to-chunked=chunk-size=65536 -o /dev/null | FileCheck %s --check-prefix=HUGE
+// RUN: interact-opt %s --interact-to-chunked=chunk-size=1024 --split-input-file -o /dev/null
 
-// ZERO: error: interact-to-chunked: chunk-size must be positive, got 0
+// ZERO: error: interact-to-chunked: chunk-size must be between 1 and 1024, got 0
+// LARGE: error: interact-to-chunked: chunk-size must be between 1 and 1024, got 1025
+// HUGE: error: interact-to-chunked: chunk-size must be between 1 and 1024, got 65536
 
 // CHECK-LABEL: func.func @scan
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x4x8xf32>, %[[A:.*]]: tensor<?x?x4x16xf32>, %[[B:.*]]: tensor<?x?x1x16xf32>, %[[S0:.*]]: tensor<?x4x8x16xf32>)

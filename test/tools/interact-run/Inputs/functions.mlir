@@ -27,3 +27,11 @@ func.func @no_lowering(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 func.func @index_argument(%i: index) -> index {
   return %i : index
 }
+
+func.func @scan_f16(%x: tensor<1x?x1x2xf16>, %a: tensor<1x?x1xf32>,
+                    %b: tensor<1x?x1x4xf16>) -> tensor<1x?x1x2xf16> {
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<1x?x1x2xf16>, tensor<1x?x1xf32>, tensor<1x?x1x4xf16>,
+        tensor<1x?x1x4xf16> -> tensor<1x?x1x2xf16>, tensor<1x1x2x4xf32>
+  return %y : tensor<1x?x1x2xf16>
+}

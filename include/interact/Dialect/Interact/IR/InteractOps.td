@@ -70,6 +70,9 @@ def Interact_ScanOp : Interact_ScanLikeOp<"scan"> {
     decays and the state (initial and final) are `T` or `f32`, so that
     f16/bf16 models can keep decays and states in f32.
 
+    Sizes: `h`, `p`, `n` and `g` are static and positive; `b` and `t` may
+    be dynamic, and zero.
+
     Example (Mamba-2 shapes: 8 heads of size 64, one group, state size 128):
 
     ```mlir
@@ -92,7 +95,12 @@ def Interact_ChunkedScanOp : Interact_ScanLikeOp<"chunked_scan",
     `S_c = sum_l exp(A_end - A_l) x_l B_l^T` is passed between chunks by the
     recurrence, and `Y_off = exp(A_l) C_l S_{c-1}` adds the carried state.
     This turns the work into matrix products at about `2t(Qn + Qp + 2np)`
-    FLOPs per head. `chunk_size` must be positive.
+    FLOPs per head.
+
+    `chunk_size` is between 1 and 1024. Mamba-2 uses 64 to 256; code
+    generators unroll a chunk's products into vectors of `chunk_size` lanes,
+    and beyond a few thousand lanes LLVM's code generator takes minutes
+    (32768) or gives up (65536).
 
     ```mlir
     %y, %s = interact.chunked_scan %x, %a, %B, %C chunk_size 64
@@ -100,6 +108,10 @@ def Interact_ChunkedScanOp : Interact_ScanLikeOp<"chunked_scan",
           tensor<2x256x1x64xf32>
         -> tensor<2x256x8x64xf32>, tensor<2x8x64x64xf32>
     ```
+  }];
+  let extraClassDeclaration = [{
+    /// The largest chunk_size the verifier accepts.
+    static constexpr int64_t kMaxChunkSize = 1024;
   }];
 }
 
@@ -141,6 +153,9 @@ def Interact_AttentionOp : Interact_Op<"attention", [Pure,
 
     Element types: `q`, `k`, `v` and `y` share one element type `T`; `decay`
     is `T` or `f32`.
+
+    Sizes: the head counts, `n` and `p` are static and positive; `b`, `t`
+    and `s` may be dynamic, and zero.
 
     ```mlir
     %y = interact.attention softmax causal %q, %k, %v scale 1.250000e-01

@@ -99,11 +99,13 @@ def ToChunkedPass : Pass<"interact-to-chunked"> {
   let description = [{
     Rewrites each `interact.scan`, and each attention that
     `interact-attention-to-scan` accepts, into `interact.chunked_scan` with
-    the given chunk size (Mamba-2's SSD algorithm).
+    the given chunk size (Mamba-2's SSD algorithm). The chunk size is
+    between 1 and 1024, the bound of `interact.chunked_scan`'s verifier; any
+    other value is an error.
   }];
   let options = [
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"64",
-           "Chunk size of the chunked scans">,
+           "Chunk size of the chunked scans, 1 to 1024">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
