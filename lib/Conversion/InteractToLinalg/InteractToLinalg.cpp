@@ -70,7 +70,32 @@ struct ScanOperands {
   }
 
   int64_t headsPerGroup() const { return heads / groups; }
+
+  /// Whether the batch or the length is statically zero.
+  bool isEmpty() const {
+    auto type = cast<RankedTensorType>(x.getType());
+    return type.getDimSize(0) == 0 || type.getDimSize(1) == 0;
+  }
 };
+
+/// A scan over statically no steps or no batch: y is empty and the final
+/// state is the initial one (zero without one). (The kernels' slices at
+/// offset 0 of an empty dimension would not verify.)
+std::pair<Value, Value> buildEmptyScan(ImplicitLocOpBuilder &b,
+                                       const ScanOperands &s) {
+  TensorBuilder g(b);
+  OpFoldResult batch = g.dim(s.x, 0);
+  Value y = g.empty({batch, g.dim(s.x, 1), b.getIndexAttr(s.heads),
+                     b.getIndexAttr(s.headDim)},
+                    s.yType.getElementType());
+  Type stateElement = s.stateType.getElementType();
+  Value state =
+      s.init ? g.convert(s.init, stateElement)
+             : g.filled({batch, b.getIndexAttr(s.heads),
+                         b.getIndexAttr(s.headDim), b.getIndexAttr(s.stateDim)},
+                        stateElement, 0.0);
+  return {g.castTo(y, s.yType), g.castTo(state, s.stateType)};
+}
 
 //===----------------------------------------------------------------------===//
 // Softmax normalization (docs/Rationale.md, "Numerics")
@@ -2187,8 +2212,9 @@ struct InteractLowering : OpConversionPattern<OpTy> {
   SmallVector<Value> lower(ImplicitLocOpBuilder &b, ScanOp op,
                            ScanOp::Adaptor adaptor, Type ct) const {
     ScanOperands s = ScanOperands::get(op, adaptor);
-    auto [y, state] =
-        reference ? buildRecurrence(b, s, ct) : buildVectorRecurrence(b, s, ct);
+    auto [y, state] = s.isEmpty() ? buildEmptyScan(b, s)
+                      : reference ? buildRecurrence(b, s, ct)
+                                  : buildVectorRecurrence(b, s, ct);
     return {y, state};
   }
 
@@ -2197,7 +2223,8 @@ struct InteractLowering : OpConversionPattern<OpTy> {
     // The plain definition of a chunked scan is the recurrence.
     ScanOperands s = ScanOperands::get(op, adaptor);
     auto [y, state] =
-        reference ? buildRecurrence(b, s, ct)
+        s.isEmpty() ? buildEmptyScan(b, s)
+        : reference ? buildRecurrence(b, s, ct)
         : s.diagonal
             ? buildDiagonalChunked(b, s, op.getChunkSizeAttr().getInt(), ct)
             : buildTiledChunked(b, s, op.getChunkSizeAttr().getInt(), ct);

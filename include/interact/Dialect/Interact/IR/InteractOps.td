@@ -92,8 +92,11 @@ def Interact_ChunkedScanOp : Interact_ScanLikeOp<"chunked_scan",
     realized by Mamba-2's chunked algorithm: time is split into chunks of
     `chunk_size` steps (the last chunk may be shorter); inside a chunk the
     attention form computes `Y_diag = (L o C B^T) X`, each chunk's state
-    `S_c = sum_l exp(A_end - A_l) x_l B_l^T` is passed between chunks by the
-    recurrence, and `Y_off = exp(A_l) C_l S_{c-1}` adds the carried state.
+    `S_c = sum_l exp(a_{l+1} + ... + a_end) x_l B_l^T` is passed between
+    chunks by the recurrence, and `Y_off = exp(a_start + ... + a_l) C_l
+    S_{c-1}` adds the carried state. Every decay weight is the exponential
+    of a segment sum taken directly, never a difference of cumulative sums,
+    so it keeps the numerics rules of `interact.scan`.
     This turns the work into matrix products at about `2t(Qn + Qp + 2np)`
     FLOPs per head.
 
