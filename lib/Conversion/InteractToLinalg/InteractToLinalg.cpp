@@ -252,6 +252,15 @@ static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
       .getResult();
 }
 
+/// Lanes of the recurrence's vectors over p: the largest power of two that
+/// divides p, up to one 512-bit register of `ct`.
+static int64_t lanesFor(int64_t p, Type ct) {
+  int64_t lanes = 512 / ct.getIntOrFloatBitWidth();
+  while (lanes > 1 && p % lanes != 0)
+    lanes /= 2;
+  return lanes;
+}
+
 /// The state S[bi, hi, p0 : p0 + width, :] of `init` (zeros without one)
 /// by columns: column j of S as row j of an [n, width] tensor of `ct`.
 static Value stateColumns(ImplicitLocOpBuilder &b, Value init, Value bi,
@@ -262,49 +271,66 @@ static Value stateColumns(ImplicitLocOpBuilder &b, Value init, Value bi,
     return linalg::FillOp::create(b, floatConstant(b, b.getLoc(), ct, 0.0),
                                   buffer)
         .getResult(0);
+  // Columns are read in pieces of at most one register: a vector as wide as
+  // a long p makes LLVM's code generator slow (seconds at p = 512).
+  int64_t piece = lanesFor(width, ct);
   TensorBuilder g(b);
   return g
-      .forLoop(b.getIndexAttr(n), buffer,
-               [&](TensorBuilder &jb, Value j, ValueRange buf) {
-                 Value zero = arith::ConstantIndexOp::create(jb.b, 0);
-                 Value column = readRow(jb.b, init, {bi, hi, p0, j}, width, ct,
-                                        /*dim=*/2);
-                 return SmallVector<Value>{
-                     writeRow(jb.b, column, buf[0], {j, zero})};
-               })
+      .forLoop(
+          b.getIndexAttr(n), buffer,
+          [&](TensorBuilder &jb, Value j, ValueRange buf) {
+            return SmallVector<Value>(
+                jb.forLoop(jb.b.getIndexAttr(width / piece), buf,
+                           [&](TensorBuilder &vb, Value v, ValueRange in) {
+                             ImplicitLocOpBuilder &eb = vb.b;
+                             Value at = arith::MulIOp::create(
+                                 eb, v,
+                                 arith::ConstantIndexOp::create(eb, piece));
+                             Value column = readRow(
+                                 eb, init,
+                                 {bi, hi, arith::AddIOp::create(eb, p0, at), j},
+                                 piece, ct, /*dim=*/2);
+                             return SmallVector<Value>{
+                                 writeRow(eb, column, in[0], {j, at})};
+                           })
+                    .getResults());
+          })
       .getResult(0);
 }
 
 /// Writes a state by columns (`columns`, [n, width]) into `tile` ([width,
-/// n], the state's own layout), converted to the tile's element type.
+/// n], the state's own layout), converted to the tile's element type, in
+/// pieces of at most one register.
 static Value writeStateColumns(ImplicitLocOpBuilder &b, Value columns,
                                Value tile) {
   auto tileType = cast<RankedTensorType>(tile.getType());
   int64_t width = tileType.getDimSize(0), n = tileType.getDimSize(1);
+  Type ct = cast<RankedTensorType>(columns.getType()).getElementType();
+  int64_t piece = lanesFor(width, ct);
   AffineMap alongRows = AffineMap::get(2, 0, b.getAffineDimExpr(0));
   TensorBuilder g(b);
   return g
-      .forLoop(b.getIndexAttr(n), tile,
-               [&](TensorBuilder &jb, Value j, ValueRange out) {
-                 Value zero = arith::ConstantIndexOp::create(jb.b, 0);
-                 Value column = readRow(jb.b, columns, {j, zero}, width,
-                                        tileType.getElementType());
-                 return SmallVector<Value>{vector::TransferWriteOp::create(
-                                               jb.b, column, out[0],
-                                               ValueRange{zero, j}, alongRows,
-                                               ArrayRef<bool>{true})
-                                               .getResult()};
-               })
+      .forLoop(
+          b.getIndexAttr(n), tile,
+          [&](TensorBuilder &jb, Value j, ValueRange out) {
+            return SmallVector<Value>(
+                jb.forLoop(jb.b.getIndexAttr(width / piece), out,
+                           [&](TensorBuilder &vb, Value v, ValueRange in) {
+                             ImplicitLocOpBuilder &eb = vb.b;
+                             Value at = arith::MulIOp::create(
+                                 eb, v,
+                                 arith::ConstantIndexOp::create(eb, piece));
+                             Value column = readRow(eb, columns, {j, at}, piece,
+                                                    tileType.getElementType());
+                             return SmallVector<Value>{
+                                 vector::TransferWriteOp::create(
+                                     eb, column, in[0], ValueRange{at, j},
+                                     alongRows, ArrayRef<bool>{true})
+                                     .getResult()};
+                           })
+                    .getResults());
+          })
       .getResult(0);
-}
-
-/// Lanes of the recurrence's vectors over p: the largest power of two that
-/// divides p, up to one 512-bit register of `ct`.
-static int64_t lanesFor(int64_t p, Type ct) {
-  int64_t lanes = 512 / ct.getIntOrFloatBitWidth();
-  while (lanes > 1 && p % lanes != 0)
-    lanes /= 2;
-  return lanes;
 }
 
 /// Elements one task of vectorMap maps: enough to amortize a task.
@@ -1233,7 +1259,8 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
   // (2) The recurrence between chunks, per (batch, head): each own state is
   // replaced by the state entering its chunk.
   Type stateElement = s.stateType.getElementType();
-  VectorType rowVector = VectorType::get({p}, ct);
+  int64_t piece = lanesFor(p, ct);
+  VectorType pieceVector = VectorType::get({piece}, ct);
   SmallVector<OpFoldResult> unit4(4, b.getIndexAttr(1));
   auto entering = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, h},
@@ -1272,22 +1299,31 @@ std::pair<Value, Value> buildTiledChunked(ImplicitLocOpBuilder &b,
                               ib.b, acc[0], decayAt(ib.b, bi, start, hi, i))};
                         })
                       .getResult(0);
-              // S + expm1(sum) S: exact for small decays over many chunks.
+              // S + (expm1(sum) S + own): exact for small decays over many
+              // chunks, S rounded once per chunk. Rows in pieces of at most
+              // one register (a vector as wide as a long p makes LLVM's code
+              // generator slow).
               Value decay = vector::BroadcastOp::create(
-                  sb, rowVector, boundedExpm1(sb, sb.getLoc(), sum));
+                  sb, pieceVector, boundedExpm1(sb, sb.getLoc(), sum));
               auto rows = cb.forLoop(
-                  sb.getIndexAttr(n), carried,
-                  [&](TensorBuilder &jb, Value j, ValueRange st) {
+                  sb.getIndexAttr(n * (p / piece)), carried,
+                  [&](TensorBuilder &jb, Value jv, ValueRange st) {
                     ImplicitLocOpBuilder &rb = jb.b;
-                    Value own = readVector(rb, st[0], {ci, j, zero}, p);
-                    Value before = readVector(rb, st[1], {j, zero}, p);
+                    Value j =
+                        arith::DivUIOp::create(rb, jv, index(rb, p / piece));
+                    Value at = arith::MulIOp::create(
+                        rb,
+                        arith::RemUIOp::create(rb, jv, index(rb, p / piece)),
+                        index(rb, piece));
+                    Value own = readVector(rb, st[0], {ci, j, at}, piece);
+                    Value before = readVector(rb, st[1], {j, at}, piece);
                     Value enteringRow =
-                        writeRow(rb, before, st[0], {ci, j, zero});
+                        writeRow(rb, before, st[0], {ci, j, at});
                     Value after = arith::AddFOp::create(
-                        rb, vector::FMAOp::create(rb, decay, before, before),
-                        own);
+                        rb, before,
+                        vector::FMAOp::create(rb, decay, before, own));
                     return SmallVector<Value>{
-                        enteringRow, writeRow(rb, after, st[1], {j, zero})};
+                        enteringRow, writeRow(rb, after, st[1], {j, at})};
                   });
               return SmallVector<Value>(rows.getResults());
             });
