@@ -39,6 +39,8 @@ SIZES = [1, 3, 17, 33, 65, 100, 128, 256, 512]
 QUICK = [(3, 3), (17, 17), (100, 100), (33, 65)]
 H = 2
 CHUNK = 64
+# Element type of every operand (--dtype): f32, f16 or bf16.
+ELEMENT = "f32"
 
 VARIANTS = ["scan scalar", "scan diagonal", "chunked scalar", "chunked diagonal"] + \
     [f"attention {k} {m}" for k in ("identity", "softmax")
@@ -46,7 +48,7 @@ VARIANTS = ["scan scalar", "scan diagonal", "chunked scalar", "chunked diagonal"
 
 
 def tensor(*dims):
-    return "tensor<" + "x".join(str(d) for d in dims) + "xf32>"
+    return "tensor<" + "x".join(str(d) for d in dims) + f"x{ELEMENT}>"
 
 
 def function(variant, p, n):
@@ -144,11 +146,15 @@ def main():
     parser.add_argument("--bound", type=float, default=None,
                         help="fail a case that takes more CPU seconds")
     parser.add_argument("--fail-fast", action="store_true")
+    parser.add_argument("--dtype", default="f32", choices=["f32", "f16", "bf16"],
+                        help="element type of every operand")
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--tool", default=os.path.join(here, "..", "build", "bin",
                                                        "interact-run"))
     args = parser.parse_args()
 
+    global ELEMENT
+    ELEMENT = args.dtype
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.quick:
         pairs = QUICK
@@ -162,7 +168,7 @@ def main():
         variants = [v for v in VARIANTS if any(w in v for w in wanted)]
 
     print(f"# {args.tool}: --random-inputs=1 --dim=b=1 --dim=t=1 --dim=s=1, h = {H}, "
-          f"chunk {CHUNK}; CPU seconds of interact-run (and wall seconds of its MLIR passes), timeout {args.timeout:g} s"
+          f"{ELEMENT}, chunk {CHUNK}; CPU seconds of interact-run (and wall seconds of its MLIR passes), timeout {args.timeout:g} s"
           + (f", bound {args.bound:g} s" if args.bound else ""), flush=True)
     results = {}
     bad = []

@@ -213,6 +213,32 @@ static Value laneIndices(ImplicitLocOpBuilder &b, int64_t lanes) {
                                 ArrayRef<int64_t>(offsets)));
 }
 
+/// Converts a 1-D float vector to `to` (a vector type of the same size) one
+/// register-wide piece at a time: converting a whole row of a long p at once
+/// (bf16 conversions are integer arithmetic) makes LLVM's instruction
+/// selection take tens of seconds.
+static Value castRow(ImplicitLocOpBuilder &b, Value row, VectorType to) {
+  auto from = cast<VectorType>(row.getType());
+  if (from == to)
+    return row;
+  int64_t size = from.getDimSize(0);
+  int64_t piece = 512 / std::max(from.getElementTypeBitWidth(),
+                                 to.getElementTypeBitWidth());
+  if (size <= piece || size % piece != 0)
+    return castFloat(b, b.getLoc(), row, to);
+  Value result = zeroVector(b, to);
+  VectorType pieceTo = VectorType::get({piece}, to.getElementType());
+  for (int64_t offset = 0; offset < size; offset += piece) {
+    Value part = vector::ExtractStridedSliceOp::create(
+        b, row, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{piece},
+        ArrayRef<int64_t>{1});
+    result = vector::InsertStridedSliceOp::create(
+        b, castFloat(b, b.getLoc(), part, pieceTo), result,
+        ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
+  }
+  return result;
+}
+
 /// Reads `size` elements of `tensor` along `dim` (default: the last
 /// dimension) from `indices` as a vector of `ct` (in bounds by construction).
 static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
@@ -227,7 +253,7 @@ static Value readRow(ImplicitLocOpBuilder &b, Value tensor, ValueRange indices,
   Value row = vector::TransferReadOp::create(
       b, VectorType::get({size}, type.getElementType()), tensor, indices, pad,
       along, ArrayRef<bool>{true});
-  return castFloat(b, b.getLoc(), row, VectorType::get({size}, ct));
+  return castRow(b, row, VectorType::get({size}, ct));
 }
 
 /// A tensor a task writes and reads as scratch space. (alloc_tensor rather
@@ -244,9 +270,8 @@ static Value writeRow(ImplicitLocOpBuilder &b, Value row, Value tensor,
                       ValueRange indices) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto rowType = cast<VectorType>(row.getType());
-  Value cast =
-      castFloat(b, b.getLoc(), row,
-                VectorType::get(rowType.getShape(), type.getElementType()));
+  Value cast = castRow(
+      b, row, VectorType::get(rowType.getShape(), type.getElementType()));
   return vector::TransferWriteOp::create(b, cast, tensor, indices,
                                          ArrayRef<bool>{true})
       .getResult();
@@ -1830,7 +1855,7 @@ Value buildSemiseparableAttention(ImplicitLocOpBuilder &b, AttentionOp op,
         Value row = loop.getResult(0);
         if (softmax)
           row = normalize(lb, loc, row, loop.getResult(2));
-        row = castFloat(lb, loc, row, vec(p, yElement));
+        row = castRow(lb, row, vec(p, yElement));
         SmallVector<OpFoldResult> offsets = {bi, i, hi, lb.getIndexAttr(0)};
         SmallVector<OpFoldResult> sizes = {
             lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(1),
