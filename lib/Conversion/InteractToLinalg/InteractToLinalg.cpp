@@ -2008,7 +2008,6 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
         ImplicitLocOpBuilder lb(loc, nb);
         TensorBuilder l(lb);
         Value bi = args[0], hi = args[1], qb = args[2], yOut = args[3];
-        Value zero = index(lb, 0);
         Value i0 = arith::MulIOp::create(lb, qb, index(lb, queries));
         Value hq = divIndex(lb, hi, rq), hk = divIndex(lb, hi, rk),
               hv = divIndex(lb, hi, rv);
@@ -2224,19 +2223,32 @@ Value buildTiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
             RankedTensorType::get(
                 {staticRows ? *staticRows : ShapedType::kDynamic, p}, yElement),
             yOut, offsets, sizes, unit4);
-        slot = l.forLoop(rows, slot,
-                         [&](TensorBuilder &rb, Value r, ValueRange carried) {
-                           ImplicitLocOpBuilder &wb = rb.b;
-                           Value row = readRow(wb, keyLoop.getResult(0),
-                                               {r, zero}, p, ct);
-                           if (softmax)
-                             row = normalize(
-                                 wb, wb.getLoc(), row,
-                                 tensor::ExtractOp::create(wb, normalizers, r));
-                           return SmallVector<Value>{
-                               writeRow(wb, row, carried[0], {r, zero})};
-                         })
-                   .getResult(0);
+        // Row by row, in pieces of one register (a whole row of a long p
+        // is slow to compile).
+        slot =
+            l.forLoop(
+                 rows, slot,
+                 [&](TensorBuilder &rb, Value r, ValueRange carried) {
+                   Value sum;
+                   if (softmax)
+                     sum = tensor::ExtractOp::create(rb.b, normalizers, r);
+                   return SmallVector<Value>(
+                       rb.forLoop(
+                             rb.b.getIndexAttr(p / outTile.lanes), carried,
+                             [&](TensorBuilder &vb, Value v, ValueRange out) {
+                               ImplicitLocOpBuilder &wb = vb.b;
+                               Value at = arith::MulIOp::create(
+                                   wb, v, index(wb, outTile.lanes));
+                               Value row = readRow(wb, keyLoop.getResult(0),
+                                                   {r, at}, outTile.lanes, ct);
+                               if (softmax)
+                                 row = normalize(wb, wb.getLoc(), row, sum);
+                               return SmallVector<Value>{
+                                   writeRow(wb, row, out[0], {r, at})};
+                             })
+                           .getResults());
+                 })
+                .getResult(0);
         insertInParallel(lb, {{slot, yOut, offsets, sizes}});
       });
   return g.castTo(forall.getResult(0), yType);
