@@ -1006,15 +1006,19 @@ LogicalResult setThreadCount() {
     return fail("--num-threads must be at most " + llvm::Twine(limit) +
                 ", got " + llvm::Twine(threads));
   if (const char *env = getenv("OMP_NUM_THREADS"); env && !threads) {
-    // A list of counts, one per nesting level; libomp warns about and
-    // ignores what is not a number.
+    // A list of positive counts, one per nesting level. libomp aborts on an
+    // empty value, a word or a negative count, so those are refused too.
     SmallVector<StringRef> counts;
     StringRef(env).split(counts, ',');
     for (StringRef count : counts) {
       count = count.trim();
       uint64_t n;
-      if (!count.empty() && llvm::all_of(count, llvm::isDigit) &&
-          (count.getAsInteger(10, n) || n > limit))
+      if (count.empty() || !llvm::all_of(count, llvm::isDigit) ||
+          count.getAsInteger(10, n) || n == 0)
+        return fail("OMP_NUM_THREADS='" + llvm::Twine(env) +
+                    "' is not a list of positive thread counts; fix it or "
+                    "pass --num-threads");
+      if (n > limit)
         return fail("OMP_NUM_THREADS=" + llvm::Twine(env) +
                     " asks for more than " + llvm::Twine(limit) +
                     " threads; set it lower or pass --num-threads");
