@@ -2306,6 +2306,18 @@ struct InteractLowering : OpConversionPattern<OpTy> {
 
   SmallVector<Value> lower(ImplicitLocOpBuilder &b, AttentionOp op,
                            AttentionOp::Adaptor adaptor, Type ct) const {
+    // No batch or no queries, statically: an empty y (the kernels' slices
+    // at offset 0 of an empty dimension would not verify).
+    auto qType = cast<RankedTensorType>(adaptor.getQ().getType());
+    if (qType.getDimSize(0) == 0 || qType.getDimSize(1) == 0) {
+      TensorBuilder g(b);
+      auto yType = cast<RankedTensorType>(op.getY().getType());
+      Value y = g.empty({g.dim(adaptor.getQ(), 0), g.dim(adaptor.getQ(), 1),
+                         b.getIndexAttr(yType.getDimSize(2)),
+                         b.getIndexAttr(yType.getDimSize(3))},
+                        yType.getElementType());
+      return {g.castTo(y, yType)};
+    }
     if (!reference && op.getMask() != Mask::Semiseparable)
       return {buildTiledAttention(b, op, adaptor.getQ(), adaptor.getK(),
                                   adaptor.getV(), ct)};

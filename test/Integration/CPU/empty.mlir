@@ -8,6 +8,8 @@
 // RUN: interact-run %s --function=scan_no_batch --random-inputs=1 --check | FileCheck %s --check-prefix=NOBATCH
 // RUN: interact-run %s --function=softmax_no_keys --random-inputs=1 --check | FileCheck %s --check-prefix=NOKEYS
 // RUN: interact-run %s --function=causal_no_queries --random-inputs=1 --check | FileCheck %s --check-prefix=NOQUERIES
+// RUN: interact-run %s --function=semiseparable_no_batch --random-inputs=1 --check | FileCheck %s --check-prefix=SEMI
+// RUN: interact-run %s --function=semiseparable_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=SEMI
 
 // STATE: output 0: tensor<1x0x2x4xf32>
 // STATE: output 1: tensor<1x2x4x4xf32> min 1.5 max 1.5
@@ -19,6 +21,8 @@
 // NOKEYS: check: PASSED
 // NOQUERIES: output 0: tensor<1x0x2x4xf32>
 // NOQUERIES: check: PASSED
+// SEMI: output 0: tensor<{{0x5|2x0}}x1x1xf32>
+// SEMI: check: PASSED
 
 func.func @scan_no_steps(%x: tensor<1x0x2x4xf32>, %a: tensor<1x0x2xf32>,
                          %b: tensor<1x0x1x4xf32>, %c: tensor<1x0x1x4xf32>)
@@ -78,4 +82,22 @@ func.func @causal_no_queries(%q: tensor<1x0x2x8xf32>, %k: tensor<1x0x2x8xf32>,
       : tensor<1x0x2x8xf32>, tensor<1x0x2x8xf32>, tensor<1x0x2x4xf32>
       -> tensor<1x0x2x4xf32>
   return %y : tensor<1x0x2x4xf32>
+}
+
+func.func @semiseparable_no_batch(%q: tensor<0x5x1x1xf32>, %k: tensor<0x5x1x1xf32>,
+                                  %v: tensor<0x5x1x1xf32>, %a: tensor<0x5x1xf32>)
+    -> tensor<0x5x1x1xf32> {
+  %y = interact.attention identity semiseparable %q, %k, %v decay %a
+      : tensor<0x5x1x1xf32>, tensor<0x5x1x1xf32>, tensor<0x5x1x1xf32>,
+        tensor<0x5x1xf32> -> tensor<0x5x1x1xf32>
+  return %y : tensor<0x5x1x1xf32>
+}
+
+func.func @semiseparable_no_steps(%q: tensor<2x0x1x1xf32>, %k: tensor<2x0x1x1xf32>,
+                                  %v: tensor<2x0x1x1xf32>, %a: tensor<2x0x1xf32>)
+    -> tensor<2x0x1x1xf32> {
+  %y = interact.attention softmax semiseparable %q, %k, %v decay %a
+      : tensor<2x0x1x1xf32>, tensor<2x0x1x1xf32>, tensor<2x0x1x1xf32>,
+        tensor<2x0x1xf32> -> tensor<2x0x1x1xf32>
+  return %y : tensor<2x0x1x1xf32>
 }
