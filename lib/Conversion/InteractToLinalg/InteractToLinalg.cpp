@@ -456,16 +456,18 @@ static constexpr int64_t kTimeBlock = 64;
 
 /// Lowers a scan to vector code. The state S (p x n) is held by columns:
 /// column j is a vector over a tile of p, so both the update
-/// S[:, j] = S[:, j] + (expm1(a) S[:, j] + x B[j]) and the readout
+/// R[:, j] = R[:, j] + (expm1(a) R[:, j] + x B[j]) and the readout
 /// y += C[j] S[:, j] are broadcast fused multiply-adds, with no reduction
 /// across lanes. Tasks are (batch, head, tile of p) under scf.forall. Each
 /// walks time in blocks of kTimeBlock steps and, inside a block, its n columns
 /// in tiles of up to 16, carried in registers through the block's steps and
-/// kept in a small buffer between blocks. A step is S + (expm1(a) S + x B):
-/// the decay as expm1 keeps a small |a|'s precision, and S is rounded once
-/// per step, by an error that varies with the input, so small decays do not
-/// drift over long sequences. The decays are exponentiated (expm1) once,
-/// before the time loops.
+/// kept in a small buffer between blocks. Inside a block the registers hold
+/// R, the state the block's own inputs make (from zero), and the block's
+/// initial state S0 reaches y through the decay W since the block's start:
+/// y = C R + W C S0. S0 is decayed once per block, S0 + expm1(A) S0 + R with
+/// A the block's summed log-decays, so that no state is rounded step after
+/// step over a long sequence (small decays would drift: docs/Rationale.md).
+/// The decays are exponentiated (expm1) once, before the time loops.
 std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
                                               const ScanOperands &s, Type ct) {
   TensorBuilder g(b);
@@ -577,64 +579,142 @@ std::pair<Value, Value> buildVectorRecurrence(ImplicitLocOpBuilder &b,
           SmallVector<Value> column;
           for (int64_t j = 0; j < columns; ++j)
             column.push_back(arith::AddIOp::create(cb, n0, constant(cb, j)));
-          SmallVector<Value> carried = {yBlock};
+          // The block's steps carry R, the state made by the block's own
+          // inputs (from zero), and the decay since the block's start, W (a
+          // scalar, or a vector over the tile's columns), with the sum of
+          // the log-decays A. The state is S_k = W_k S0 + R_k, so
+          // y_k = C_k R_k + W_k C_k S0. At the block's end the state is
+          // S0 + expm1(A) S0 + R: S0's decay over the block applied once,
+          // from the summed log-decays, not rounded step by step (an f32
+          // step decay of 1 - 1e-6 keeps ~6% of its precision, and that
+          // compounds over a long sequence: docs/Rationale.md).
+          VectorType decayType = VectorType::get({columns}, ct);
+          Type wType = s.diagonal ? Type(decayType) : ct;
+          SmallVector<Value> initial;
           for (int64_t j = 0; j < columns; ++j)
-            carried.push_back(readAt(cb, columnsIn, column[j]));
+            initial.push_back(readAt(cb, columnsIn, column[j]));
+          Value one = s.diagonal
+                          ? arith::ConstantOp::create(
+                                cb, DenseElementsAttr::get(
+                                        decayType, cb.getFloatAttr(ct, 1.0)))
+                                .getResult()
+                          : floatConstant(cb, cb.getLoc(), ct, 1.0);
+          Value zeroW = arith::ConstantOp::create(
+              cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
+          SmallVector<Value> carried = {yBlock, one, zeroW};
+          carried.append(columns, zeroVector(cb, lane));
           auto loop = nt.forLoop(
               steps, carried,
               [&](TensorBuilder &st, Value i,
                   ValueRange prev) -> SmallVector<Value> {
                 ImplicitLocOpBuilder &sb = st.b;
+                Location sl = sb.getLoc();
                 Value step = arith::AddIOp::create(sb, first, i);
-                auto scalar = [&](Value tensor, ValueRange at) -> Value {
-                  Value v = tensor::ExtractOp::create(sb, tensor, at);
-                  return vector::BroadcastOp::create(
-                      sb, lane, castFloat(sb, sb.getLoc(), v, ct));
+                auto element = [&](Value tensor, ValueRange at) -> Value {
+                  return castFloat(
+                      sb, sl, tensor::ExtractOp::create(sb, tensor, at), ct);
                 };
-                Value decays, decay;
-                if (s.diagonal)
-                  decays = readRow(sb, factors, {decayAt(sb, bi, step, hi, n0)},
-                                   columns, ct);
-                else
-                  decay = scalar(
-                      factors, ValueRange{decayAt(sb, bi, step, hi, Value())});
+                auto scalar = [&](Value tensor, ValueRange at) -> Value {
+                  return vector::BroadcastOp::create(sb, lane,
+                                                     element(tensor, at));
+                };
+                // expm1(a) and a of this step.
+                Value em1, logDecay;
+                if (s.diagonal) {
+                  em1 = readRow(sb, factors, {decayAt(sb, bi, step, hi, n0)},
+                                columns, ct);
+                  logDecay = readRow(sb, s.a, {bi, step, hi, n0}, columns, ct);
+                } else {
+                  em1 = element(factors,
+                                ValueRange{decayAt(sb, bi, step, hi, Value())});
+                  logDecay = element(s.a, ValueRange{bi, step, hi});
+                }
+                Value w =
+                    saturate(sb, sl,
+                             s.diagonal ? Value(vector::FMAOp::create(
+                                              sb, em1, prev[1], prev[1]))
+                                        : Value(math::FmaOp::create(
+                                              sb, em1, prev[1], prev[1])));
+                Value logSum = arith::AddFOp::create(sb, prev[2], logDecay);
+                Value decay = s.diagonal
+                                  ? Value()
+                                  : vector::BroadcastOp::create(sb, lane, em1)
+                                        .getResult();
                 Value xs = readAt(sb, xBlock, i);
-                SmallVector<Value> next = {Value()};
+                SmallVector<Value> next = {Value(), w, logSum};
                 SmallVector<Value> partial(kReadoutPartials);
+                SmallVector<Value> fromInitial(2);
                 for (int64_t j = 0; j < columns; ++j) {
                   Value dj = decay;
                   if (s.diagonal)
                     dj = vector::BroadcastOp::create(
                         sb, lane,
-                        vector::ExtractOp::create(sb, decays,
+                        vector::ExtractOp::create(sb, em1,
                                                   ArrayRef<int64_t>{j}));
                   Value bj = scalar(s.B, ValueRange{bi, step, gi, column[j]});
-                  Value cj = scalar(s.C, ValueRange{bi, step, gi, column[j]});
-                  // S + (expm1(a) S + x B[j]): the step's change is summed
-                  // first and added to S once, so that S is rounded once per
-                  // step, by an error that varies with the input rather than
-                  // by the same few ulps of the decay every step.
-                  Value change = vector::FMAOp::create(
-                      sb, dj, prev[1 + j], arith::MulFOp::create(sb, xs, bj));
-                  Value sj = arith::AddFOp::create(sb, prev[1 + j], change);
+                  Value cScalar =
+                      element(s.C, ValueRange{bi, step, gi, column[j]});
+                  Value cj = vector::BroadcastOp::create(sb, lane, cScalar);
+                  Value rj = prev[3 + j];
+                  Value sj = vector::FMAOp::create(
+                      sb, xs, bj, vector::FMAOp::create(sb, dj, rj, rj));
                   Value &part = partial[j % kReadoutPartials];
                   part = part ? vector::FMAOp::create(sb, sj, cj, part)
                               : arith::MulFOp::create(sb, sj, cj).getResult();
+                  // C S0, each column weighted by its decay W for a diagonal
+                  // decay (for a scalar one, W multiplies the sum). W weighs
+                  // S0 before C does: a saturated W times a zero state is
+                  // then zero, where W C could overflow to inf first.
+                  Value initialJ = initial[j];
+                  if (s.diagonal)
+                    initialJ = arith::MulFOp::create(
+                        sb, initialJ,
+                        vector::BroadcastOp::create(
+                            sb, lane,
+                            vector::ExtractOp::create(sb, w,
+                                                      ArrayRef<int64_t>{j})));
+                  Value weight = cj;
+                  Value &z = fromInitial[j % 2];
+                  z = z ? vector::FMAOp::create(sb, initialJ, weight, z)
+                        : arith::MulFOp::create(sb, initialJ, weight)
+                              .getResult();
                   next.push_back(sj);
                 }
                 Value sum;
                 for (Value part : partial)
                   if (part)
                     sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
+                Value z = fromInitial[1]
+                              ? arith::AddFOp::create(sb, fromInitial[0],
+                                                      fromInitial[1])
+                                    .getResult()
+                              : fromInitial[0];
+                sum = s.diagonal
+                          ? arith::AddFOp::create(sb, sum, z).getResult()
+                          : vector::FMAOp::create(
+                                sb, vector::BroadcastOp::create(sb, lane, w), z,
+                                sum)
+                                .getResult();
                 if (accumulate)
                   sum = arith::AddFOp::create(sb, readAt(sb, prev[0], i), sum);
                 next[0] = writeAt(sb, sum, prev[0], i);
                 return next;
               });
+          // The state at the block's end, S0 + expm1(A) S0 + R.
+          Value blockDecay = boundedExpm1(cb, cb.getLoc(), loop.getResult(2));
           Value columnsOut = columnsIn;
-          for (int64_t j = 0; j < columns; ++j)
-            columnsOut =
-                writeAt(cb, loop.getResult(1 + j), columnsOut, column[j]);
+          for (int64_t j = 0; j < columns; ++j) {
+            Value e = s.diagonal ? vector::ExtractOp::create(
+                                       cb, blockDecay, ArrayRef<int64_t>{j})
+                                       .getResult()
+                                 : blockDecay;
+            Value decayed = vector::FMAOp::create(
+                cb, vector::BroadcastOp::create(cb, lane, e), initial[j],
+                initial[j]);
+            columnsOut = writeAt(
+                cb, arith::AddFOp::create(cb, decayed, loop.getResult(3 + j)),
+                columnsOut, column[j]);
+          }
           return SmallVector<Value>{columnsOut, loop.getResult(0)};
         };
 

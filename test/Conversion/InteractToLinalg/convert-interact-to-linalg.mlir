@@ -7,8 +7,11 @@
 // (expm1, as vector code on the threads, over the decays viewed as 1-D)
 // before the time loops. Each task walks time in blocks of 64 steps: the
 // block's x rows gathered into a buffer, then the state columns (vectors
-// over p) carried through the block's steps as loop values, y summed in a
-// block buffer with no reduction across lanes, then written out.
+// over p) carried through the block's steps as loop values (the state the
+// block's own inputs make, with the decay W since the block's start and the
+// summed log-decay A, so that the block's decay is applied to its initial
+// state once), y summed in a block buffer with no reduction across lanes,
+// then written out.
 // CHECK-LABEL: func.func @scan_grouped
 // CHECK-SAME: %[[X:[^:]*]]: tensor<?x?x4x8xf32>, %[[A:[^:]*]]: tensor<?x?x4xf32>, %[[B:[^:]*]]: tensor<?x?x2x16xf32>
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
@@ -24,7 +27,7 @@
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[TILE]], %{{.*}} = %{{.*}}, %{{.*}} = %[[XBUF]], %{{.*}} = %[[YBUF]]) -> (tensor<?x8xf32>, tensor<16x8xf32>, tensor<64x8xf32>, tensor<64x8xf32>)
 // CHECK: %[[STEPS:.*]] = affine.min
 // CHECK: vector.transfer_read %[[X]]
-// CHECK: scf.for %[[I:.*]] = %c0 to %[[STEPS]] step %c1 iter_args({{.*}}) -> (tensor<64x8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for %[[I:.*]] = %c0 to %[[STEPS]] step %c1 iter_args({{.*}}) -> (tensor<64x8xf32>, f32, f32, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK: %[[STEP:.*]] = arith.addi
 // CHECK: tensor.extract %[[FACTORS]][%{{.*}}] : tensor<?xf32>
 // CHECK: tensor.extract %[[B]][%[[BI]], %[[STEP]], %[[G]], %c0]
