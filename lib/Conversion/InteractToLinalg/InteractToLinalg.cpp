@@ -286,6 +286,33 @@ static int64_t lanesFor(int64_t p, Type ct) {
   return lanes;
 }
 
+/// Walks the n x width elements of a state by columns, each column j in
+/// pieces of at most one register of `ct` from offset `at`: `body` returns
+/// `carried` updated. (A vector as wide as a long p makes LLVM's code
+/// generator slow: seconds at p = 512.)
+static Value
+forEachColumnPiece(ImplicitLocOpBuilder &b, int64_t n, int64_t width, Type ct,
+                   Value carried,
+                   function_ref<Value(ImplicitLocOpBuilder &, Value j, Value at,
+                                      int64_t piece, Value carried)>
+                       body) {
+  int64_t piece = lanesFor(width, ct);
+  TensorBuilder g(b);
+  return g
+      .forLoop(b.getIndexAttr(n * (width / piece)), carried,
+               [&](TensorBuilder &lb, Value iv, ValueRange in) {
+                 ImplicitLocOpBuilder &eb = lb.b;
+                 Value pieces =
+                     arith::ConstantIndexOp::create(eb, width / piece);
+                 Value j = arith::DivUIOp::create(eb, iv, pieces);
+                 Value at = arith::MulIOp::create(
+                     eb, arith::RemUIOp::create(eb, iv, pieces),
+                     arith::ConstantIndexOp::create(eb, piece));
+                 return SmallVector<Value>{body(eb, j, at, piece, in[0])};
+               })
+      .getResult(0);
+}
+
 /// The state S[bi, hi, p0 : p0 + width, :] of `init` (zeros without one)
 /// by columns: column j of S as row j of an [n, width] tensor of `ct`.
 static Value stateColumns(ImplicitLocOpBuilder &b, Value init, Value bi,
@@ -296,66 +323,36 @@ static Value stateColumns(ImplicitLocOpBuilder &b, Value init, Value bi,
     return linalg::FillOp::create(b, floatConstant(b, b.getLoc(), ct, 0.0),
                                   buffer)
         .getResult(0);
-  // Columns are read in pieces of at most one register: a vector as wide as
-  // a long p makes LLVM's code generator slow (seconds at p = 512).
-  int64_t piece = lanesFor(width, ct);
-  TensorBuilder g(b);
-  return g
-      .forLoop(
-          b.getIndexAttr(n), buffer,
-          [&](TensorBuilder &jb, Value j, ValueRange buf) {
-            return SmallVector<Value>(
-                jb.forLoop(jb.b.getIndexAttr(width / piece), buf,
-                           [&](TensorBuilder &vb, Value v, ValueRange in) {
-                             ImplicitLocOpBuilder &eb = vb.b;
-                             Value at = arith::MulIOp::create(
-                                 eb, v,
-                                 arith::ConstantIndexOp::create(eb, piece));
-                             Value column = readRow(
-                                 eb, init,
-                                 {bi, hi, arith::AddIOp::create(eb, p0, at), j},
-                                 piece, ct, /*dim=*/2);
-                             return SmallVector<Value>{
-                                 writeRow(eb, column, in[0], {j, at})};
-                           })
-                    .getResults());
-          })
-      .getResult(0);
+  return forEachColumnPiece(
+      b, n, width, ct, buffer,
+      [&](ImplicitLocOpBuilder &eb, Value j, Value at, int64_t piece,
+          Value out) {
+        Value column =
+            readRow(eb, init, {bi, hi, arith::AddIOp::create(eb, p0, at), j},
+                    piece, ct, /*dim=*/2);
+        return writeRow(eb, column, out, {j, at});
+      });
 }
 
 /// Writes a state by columns (`columns`, [n, width]) into `tile` ([width,
-/// n], the state's own layout), converted to the tile's element type, in
-/// pieces of at most one register.
+/// n], the state's own layout), converted to the tile's element type.
 static Value writeStateColumns(ImplicitLocOpBuilder &b, Value columns,
                                Value tile) {
   auto tileType = cast<RankedTensorType>(tile.getType());
   int64_t width = tileType.getDimSize(0), n = tileType.getDimSize(1);
   Type ct = cast<RankedTensorType>(columns.getType()).getElementType();
-  int64_t piece = lanesFor(width, ct);
   AffineMap alongRows = AffineMap::get(2, 0, b.getAffineDimExpr(0));
-  TensorBuilder g(b);
-  return g
-      .forLoop(
-          b.getIndexAttr(n), tile,
-          [&](TensorBuilder &jb, Value j, ValueRange out) {
-            return SmallVector<Value>(
-                jb.forLoop(jb.b.getIndexAttr(width / piece), out,
-                           [&](TensorBuilder &vb, Value v, ValueRange in) {
-                             ImplicitLocOpBuilder &eb = vb.b;
-                             Value at = arith::MulIOp::create(
-                                 eb, v,
-                                 arith::ConstantIndexOp::create(eb, piece));
-                             Value column = readRow(eb, columns, {j, at}, piece,
-                                                    tileType.getElementType());
-                             return SmallVector<Value>{
-                                 vector::TransferWriteOp::create(
-                                     eb, column, in[0], ValueRange{at, j},
-                                     alongRows, ArrayRef<bool>{true})
-                                     .getResult()};
-                           })
-                    .getResults());
-          })
-      .getResult(0);
+  return forEachColumnPiece(
+      b, n, width, ct, tile,
+      [&](ImplicitLocOpBuilder &eb, Value j, Value at, int64_t piece,
+          Value out) {
+        Value column =
+            readRow(eb, columns, {j, at}, piece, tileType.getElementType());
+        return vector::TransferWriteOp::create(eb, column, out,
+                                               ValueRange{at, j}, alongRows,
+                                               ArrayRef<bool>{true})
+            .getResult();
+      });
 }
 
 /// Elements one task of vectorMap maps: enough to amortize a task.

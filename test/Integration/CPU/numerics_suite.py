@@ -36,6 +36,14 @@ import time
 
 import numpy as np
 
+# Shared with the other suites: the float64 recurrence, the ops of a function
+# in printed IR, and the message of a failed interact-run.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "bench"))
+from compile_sweep import first_error  # noqa: E402
+from numpy_reference import scan_reference as scan_recurrence  # noqa: E402
+from rewrite_suite import function_ops  # noqa: E402
+
 F32_TOL = 1e-4     # interact-run --check's tolerance for f32
 EXACT_TOL = 1e-5   # against constants worked by hand (f32 rounding of O(1))
 
@@ -111,22 +119,6 @@ def scan_segsum(x, a, B, C, s0=None):
         S = np.swapaxes(x, -1, -2) @ (B * np.swapaxes(last, -1, -2)) + \
             np.exp(seg[..., t, 0])[:, :, None, :] * s0
     return np.transpose(y, (0, 2, 1, 3)), S
-
-
-def scan_recurrence(x, a, B, C, s0=None):
-    """S_t = exp(a_t) S_{t-1} + x_t B_t^T, y_t = S_t C_t, in float64."""
-    b, t, h, p = x.shape
-    n = B.shape[3]
-    B, C = heads(B, h), heads(C, h)
-    S = np.zeros((b, h, p, n)) if s0 is None else s0.copy()
-    y = np.zeros((b, t, h, p))
-    scalar = a.ndim == 3
-    for i in range(t):
-        d = np.exp(a[:, i])
-        d = d[:, :, None, None] if scalar else d[:, :, None, :]
-        S = d * S + x[:, i, :, :, None] * B[:, i, :, None, :]
-        y[:, i] = np.einsum("bhpn,bhn->bhp", S, C[:, i])
-    return y, S
 
 
 def scan_chunked(x, a, B, C, s0=None, Q=256):
@@ -278,21 +270,6 @@ class Run:
         self.checks, self.check, self.rewrites = checks, check, rewrites
 
 
-def first_error(stderr):
-    """What went wrong, from interact-run's stderr: the first line that is
-    not part of a crash report, else the first frame of the stack dump past
-    the signal handler."""
-    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-    for line in lines:
-        if not re.match(r"#\d|Stack dump|PLEASE|\d+\.\s", line):
-            return line[:300]
-    for line in lines:
-        frame = re.match(r"#\d+ 0x[0-9a-f]+ (.*?)(?: \(/.*\))?$", line)
-        if frame and "::" in frame.group(1) and "llvm::sys::" not in frame.group(1):
-            return "crashed in " + frame.group(1)[:300]
-    return "(no message)"
-
-
 class Runner:
     def __init__(self, run_tool, work):
         self.run_tool, self.work = run_tool, work
@@ -356,16 +333,6 @@ class Runner:
             self.line(f"{job.name} exit status{suffix}",
                       f"interact-run exited with {result.returncode}: " +
                       first_error(result.stderr))
-
-
-def function_ops(text, name):
-    """The interact ops (and chunk sizes) of function @name, in order."""
-    start = text.find("func.func @" + name + "(")
-    if start < 0:
-        return []
-    end = text.find("func.func @", start + 1)
-    body = text[start:end if end >= 0 else len(text)]
-    return re.findall(r"interact\.(\w+)", body) + re.findall(r"chunk_size (\d+)", body)
 
 
 # ----------------------------------------------------------------------------
