@@ -114,4 +114,32 @@ def ApproximateExpPass : Pass<"interact-approximate-exp"> {
   ];
 }
 
+def LLVMTargetAttrsPass : Pass<"interact-llvm-target-attrs",
+                                "::mlir::ModuleOp"> {
+  let summary = "Stamp the module's target CPU and features on every llvm.func";
+  let description = [{
+    Sets `target_cpu`, `tune_cpu`, `target_features` and
+    `prefer_vector_width` of every `llvm.func` from the module's target
+    (`interact.target`, docs/Targets.md). LLVM's code generator reads them
+    per function, so the code uses exactly the target's instruction set
+    whatever machine compiles it: `x86-64-v3` code built on an AVX-512 host
+    has no AVX-512 instruction (its features say `-avx512f`), and
+    `x86-64-v4` code keeps 512-bit registers (`prefer-vector-width=512`).
+    The JIT of `interact-run` and ahead-of-time compilation both honour
+    them. A GPU target is an error here: its functions are device code.
+
+    ```mlir
+    // interact-opt --interact-llvm-target-attrs
+    module attributes {interact.target = #interact.target<"x86-64-v3">} {
+      llvm.func @layer(...)
+    }
+    // becomes
+      llvm.func @layer(...) attributes {prefer_vector_width = "256",
+          target_cpu = "x86-64-v3",
+          target_features = #llvm.target_features<["-avx512f"]>}
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // INTERACT_CONVERSION_PASSES_TD

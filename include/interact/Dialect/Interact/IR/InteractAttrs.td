@@ -61,4 +61,29 @@ def Interact_DecayKind : I32EnumAttr<"DecayKind",
   let cppNamespace = "::mlir::interact";
 }
 
+//===----------------------------------------------------------------------===//
+// Compilation target
+//===----------------------------------------------------------------------===//
+
+def Interact_TargetAttr : AttrDef<Interact_Dialect, "Target"> {
+  let mnemonic = "target";
+  let summary = "the compilation target a module is lowered for";
+  let description = [{
+    Names one row of interact's target table (docs/Targets.md): `host` (the
+    machine compiling, detected), `x86-64-v3` (AVX2 + FMA), `x86-64-v4`
+    (AVX-512), `sm_80`, `sm_90`. A module carries it as the discardable
+    attribute `interact.target`; form selection, the CPU kernels and the
+    pipelines read the row it names, and a module without one compiles for
+    `host`. Tools set it with `--target=NAME`.
+
+    ```mlir
+    module attributes {interact.target = #interact.target<"x86-64-v3">} {
+      ...
+    }
+    ```
+  }];
+  let parameters = (ins StringRefParameter<"name of a known target">:$name);
+  let assemblyFormat = "`<` $name `>`";
+}
+
 #endif // INTERACT_DIALECT_INTERACT_IR_INTERACTATTRS_TD

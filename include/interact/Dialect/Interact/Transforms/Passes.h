@@ -3,6 +3,8 @@
 #ifndef INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H
 #define INTERACT_DIALECT_INTERACT_TRANSFORMS_PASSES_H
 
+#include "interact/Dialect/Interact/IR/InteractDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

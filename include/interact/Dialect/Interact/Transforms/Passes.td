@@ -5,6 +5,30 @@
 
 include "mlir/Pass/PassBase.td"
 
+def SetTargetPass : Pass<"interact-set-target", "::mlir::ModuleOp"> {
+  let summary = "Set the module's compilation target";
+  let description = [{
+    Sets the module attribute `interact.target` to `#interact.target<NAME>`
+    after checking that `NAME` is a known target (docs/Targets.md): `host`,
+    `x86-64-v3`, `x86-64-v4`, `sm_80` or `sm_90`. With an empty name it
+    keeps the module's attribute, or sets `host` where there is none, so
+    that every later pass reads one target. An unknown name, or an
+    attribute that is not an `#interact.target`, is a located error.
+
+    ```mlir
+    // interact-opt --interact-set-target=name=x86-64-v3
+    module {}
+    // becomes
+    module attributes {interact.target = #interact.target<"x86-64-v3">} {}
+    ```
+  }];
+  let options = [
+    Option<"targetName", "name", "std::string", /*default=*/"\"\"",
+           "Target name; empty keeps the module's (or sets host)">,
+  ];
+  let dependentDialects = ["::mlir::interact::InteractDialect"];
+}
+
 def PrintStructurePass : Pass<"interact-print-structure"> {
   let summary = "Report each interact op's structure and cost as remarks";
   let description = [{
