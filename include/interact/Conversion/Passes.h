@@ -13,19 +13,10 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
-namespace mlir {
-class RewritePatternSet;
-} // namespace mlir
-
 namespace mlir::interact {
 
 #define GEN_PASS_DECL
 #include "interact/Conversion/Passes.h.inc"
-
-/// Adds the patterns that lower interact ops to linalg/tensor/scf. With
-/// `reference`, ops are lowered by their plain float64 definitions.
-void populateInteractToLinalgPatterns(RewritePatternSet &patterns,
-                                      bool reference);
 
 #define GEN_PASS_REGISTRATION
 #include "interact/Conversion/Passes.h.inc"

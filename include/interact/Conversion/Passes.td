@@ -11,14 +11,21 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     Replaces every interact op by tensor-level IR that the upstream
     bufferization and LLVM lowering take from there:
 
+    The CPU kernels take their vector width and register budget from the
+    module's target (`interact.target`, default `host`; see
+    docs/Targets.md): vectors are one register wide (8 f32 lanes on
+    `x86-64-v3`, 16 on `x86-64-v4`) and register tiles hold at most half the
+    register file in accumulators (8 of AVX2's 16, 16 of AVX-512's 32).
+
     * `interact.scan`: vector code holding the state by columns (vectors
       over a tile of `p`), so the update and the readout are broadcast
       fused multiply-adds with no sum across lanes. An `scf.forall` over
       (batch, head, tile of `p`); each task walks time in blocks of 64
       steps, gathering the block's `x` rows into a buffer, then carrying
-      each tile of up to 16 state columns through the block as `vector`
-      loop values (registers) and summing `y` in a block buffer. The
-      decays are exponentiated once, before the time loops;
+      each tile of state columns (up to 16 on AVX-512, 8 on AVX2) through
+      the block as `vector` loop values (registers) and summing `y` in a
+      block buffer. The decays are exponentiated once, before the time
+      loops;
     * `interact.chunked_scan`: Mamba-2's SSD algorithm. Time is zero-padded
       to a multiple of the chunk size (a zero log-decay and zero input
       leave the state unchanged, so the final state is exact) and decays
@@ -28,16 +35,21 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
       (batch, head), and `y = exp(cs) C S + (L o C B^T) x` per (batch,
       chunk, head), skipping the tiles above the causal diagonal. With a
       diagonal decay the steps are `linalg.generic`s;
-    * `interact.attention` with no mask or the causal one: tiled vector
-      code with an online softmax (flash-attention style). `K` is
-      transposed once; an `scf.forall` over (batch, head, block of 8
-      queries) walks blocks of 32 keys, each an 8 x 32 register tile of
-      scores, rescales the running output and adds `P V` (register-tiled),
-      so that no `t x s` matrix exists;
-    * `interact.attention` with the semiseparable mask: an `scf.forall` over
-      (batch, head, query) walking each query's keys once with a running
-      output vector (and maximum and normalizer for softmax), the mask's
-      log-decays summed directly along the walk.
+    * `interact.attention` with a mask without a decay (`none`, `causal`):
+      tiled vector code with an online softmax (flash-attention style).
+      `K` is transposed once; an `scf.forall` over (batch, head, block of
+      queries) walks blocks of keys, each one register tile of scores (8
+      queries x 32 keys of f32 on AVX-512, 4 x 16 on AVX2), rescales the
+      running output and adds `P V` (register-tiled), so that no `t x s`
+      matrix exists;
+    * `interact.attention` with a decayed mask (`semiseparable`): an
+      `scf.forall` over (batch, head, query) walking each query's keys once
+      with a running output vector (and maximum and normalizer for
+      softmax), the mask's log-decays summed directly along the walk.
+
+    Register transposes are left as `vector.transpose` of one register
+    square for `interact-lower-transposes`. A GPU target is an error here
+    (its lowering is the reference).
 
     f16 and bf16 inputs are computed in f32 and f64 inputs in f64; results
     are rounded to their declared element types at the end.
@@ -49,15 +61,15 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     it.
 
     ```mlir
-    // interact-opt --convert-interact-to-linalg
+    // interact-opt --interact-set-target=name=x86-64-v4 --convert-interact-to-linalg
     %y, %s = interact.scan %x, %a, %B, %C : ...
-    // becomes
+    // becomes (p = 64: four tasks of 16 lanes per head)
     %r:2 = scf.forall (%b, %h, %tile) in (%B, 8, 4) shared_outs(...) {
       %blocks:4 = scf.for %blk = %c0 to %nblocks step %c1 iter_args(...) {
         // x rows of the block -> buffer; per tile of 16 state columns:
-        %cols:17 = scf.for %i = %c0 to %steps step %c1
-            iter_args(%yb = ..., %s0 = ..., ...) -> (tensor<64x16xf32>,
-                                                    vector<16xf32>, ...) {
+        %cols:19 = scf.for %i = %c0 to %steps step %c1
+            iter_args(%yb = ..., %w = ..., %a = ..., %s0 = ..., ...)
+            -> (tensor<64x16xf32>, f32, f32, vector<16xf32>, ...) {
           // s_j = fma(x_i, bcast(B_ij), bcast(exp a_i) * s_j)
           // y_i += bcast(C_ij) * s_j
         }
@@ -79,6 +91,33 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
   let options = [
     Option<"reference", "reference", "bool", /*default=*/"false",
            "Lower every op by its plain definition in float64">,
+  ];
+}
+
+def LowerTransposesPass : Pass<"interact-lower-transposes"> {
+  let summary = "Lower register transposes by the target's shuffle sequences";
+  let description = [{
+    The CPU kernels of `convert-interact-to-linalg` transpose blocks of one
+    register square in registers (the chunked form's `B^T`, attention's
+    `K^T`): `vector.transpose` of 16 x 16 f32 on a 512-bit target, 8 x 8 on
+    a 256-bit one. This pass lowers them by the sequence the module's
+    target (`interact.target`) executes well: on AVX-512 upstream's 16 x 16
+    shuffles, on AVX2 x86vector's unpack / shuffle / 128-bit-lane permute
+    sequence for 8 x 8 and 4 x 8 f32 blocks (`vunpcklps`, `vshufps`,
+    `vblendps`, `vperm2f128`). Other transposes are left to
+    `convert-vector-to-llvm`, and GPU targets are left alone. Run it after
+    the lowering and before `convert-vector-to-llvm`.
+
+    ```mlir
+    // interact-opt --interact-set-target=name=x86-64-v3 --interact-lower-transposes
+    %t = vector.transpose %block, [1, 0] : vector<8x8xf32> to vector<8x8xf32>
+    // becomes vector.shuffle ops on vector<8xf32> rows (and an inline-asm
+    // vblendps)
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

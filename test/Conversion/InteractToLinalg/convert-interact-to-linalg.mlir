@@ -1,6 +1,10 @@
-// RUN: interact-opt %s --convert-interact-to-linalg --canonicalize --split-input-file | FileCheck %s
+// RUN: interact-opt %s --interact-set-target=name=x86-64-v4 --convert-interact-to-linalg --canonicalize --split-input-file | FileCheck %s
 // RUN: interact-opt %s --convert-interact-to-linalg=reference=true --canonicalize --split-input-file | FileCheck %s --check-prefix=REF
-// RUN: interact-opt %s --interact-cpu-pipeline --split-input-file | FileCheck %s --check-prefix=LLVM
+// RUN: interact-opt %s --interact-set-target=name=x86-64-v4 --interact-cpu-pipeline --split-input-file | FileCheck %s --check-prefix=LLVM
+
+// The CPU kernels below are checked for x86-64-v4 (AVX-512: 16-lane f32
+// vectors, 32 registers); convert-interact-to-linalg-targets.mlir checks
+// how the tiles change on x86-64-v3.
 
 // The recurrence as vector code: scf.forall over (batch, head, tile of p),
 // the group of head h read at h / (h/g), the decays exponentiated once

@@ -159,9 +159,14 @@ std::optional<std::string>
 mlir::interact::whyNotAttentionToScan(InteractOpInterface op) {
   if (op.getForm() != Form::Attention)
     return std::string("only attention is rewritten to a scan");
-  if (!op.isCausal())
-    return std::string("attention with mask 'none' is not causal: it has no "
-                       "forward recurrence");
+  if (!op.isCausal()) {
+    auto attention = dyn_cast<AttentionOp>(op.getOperation());
+    std::string mask =
+        attention ? "mask '" + stringifyMask(attention.getMask()).str() + "'"
+                  : std::string("its mask");
+    return "attention with " + mask +
+           " is not causal: it has no forward recurrence";
+  }
   if (!op.getStateSize())
     return std::string("softmax attention has no finite-state recurrence: its "
                        "interaction rank grows with sequence length");

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "interact/Dialect/Interact/IR/InteractOps.h"
+#include "interact/Dialect/Interact/IR/InteractMask.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -368,6 +369,18 @@ OperatorCost ChunkedScanOp::getCost(const OperatorSizes &sizes) {
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
+/// The masks that take a decay operand, quoted: "'semiseparable'".
+static std::string decayedMaskNames() {
+  std::string names;
+  for (uint32_t i = 0; i <= getMaxEnumValForMask(); ++i) {
+    std::optional<Mask> mask = symbolizeMask(i);
+    if (!mask || !getMaskTraits(*mask).decayed)
+      continue;
+    names += (names.empty() ? "'" : " or '") + stringifyMask(*mask).str() + "'";
+  }
+  return names;
+}
+
 LogicalResult AttentionOp::verify() {
   ShapeChecker shapes(*this);
   NamedValue q = operand("q", getQ());
@@ -375,13 +388,14 @@ LogicalResult AttentionOp::verify() {
   NamedValue v = operand("v", getV());
   NamedValue y = result("y", getY());
 
-  bool semiseparable = getMask() == Mask::Semiseparable;
-  if (semiseparable && !getDecay())
-    return emitOpError("mask 'semiseparable' requires a decay operand");
-  if (!semiseparable && getDecay())
-    return emitOpError()
-           << "a decay operand is only allowed with mask 'semiseparable', "
-           << "but the mask is '" << stringifyMask(getMask()) << "'";
+  MaskTraits mask = getMaskTraits(getMask());
+  if (mask.decayed && !getDecay())
+    return emitOpError() << "mask '" << stringifyMask(getMask())
+                         << "' requires a decay operand";
+  if (!mask.decayed && getDecay())
+    return emitOpError() << "a decay operand is only allowed with mask "
+                         << decayedMaskNames() << ", but the mask is '"
+                         << stringifyMask(getMask()) << "'";
   if (!getScale().isFinite())
     return emitOpError() << "scale must be finite, but is " << getScaleAttr();
 
@@ -410,8 +424,8 @@ LogicalResult AttentionOp::verify() {
                          << maxHeads;
 
   int64_t t = shapes.get("t"), s = shapes.get("s");
-  if (getMask() != Mask::None && !ShapedType::isDynamic(t) &&
-      !ShapedType::isDynamic(s) && t != s)
+  if (mask.causal && !ShapedType::isDynamic(t) && !ShapedType::isDynamic(s) &&
+      t != s)
     return emitOpError() << "mask '" << stringifyMask(getMask())
                          << "' requires as many keys as queries, but t = " << t
                          << " and s = " << s;
@@ -427,10 +441,12 @@ LogicalResult AttentionOp::verify() {
 }
 
 Form AttentionOp::getForm() { return Form::Attention; }
-bool AttentionOp::isCausal() { return getMask() != Mask::None; }
+bool AttentionOp::isCausal() { return getMaskTraits(getMask()).causal; }
 
 DecayKind AttentionOp::getDecayKind() {
-  return getMask() == Mask::Semiseparable ? DecayKind::Scalar : DecayKind::None;
+  // A decayed mask weighs a pair by one decay per step and head: a scalar
+  // decay.
+  return getMaskTraits(getMask()).decayed ? DecayKind::Scalar : DecayKind::None;
 }
 
 Value AttentionOp::getDecayOperand() { return getDecay(); }

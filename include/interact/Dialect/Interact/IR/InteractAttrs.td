@@ -29,6 +29,22 @@ def Interact_Mask : I32EnumAttr<"Mask",
       I32EnumAttrCase<"Causal", 1, "causal">,
       I32EnumAttrCase<"Semiseparable", 2, "semiseparable">
     ]> {
+  // What each kind means is stated once, as C++, beside the generated enum:
+  // getMaskTraits and buildMaskWeight in InteractMask.h. Every other
+  // inspection of a Mask is an exhaustive switch.
+  let description = [{
+    Which (query `i`, key `j`) pairs attention connects, and with what
+    weight:
+
+    | mask            | pairs connected | weight                       | decay operand |
+    |-----------------|-----------------|------------------------------|---------------|
+    | `none`          | all             | 1                            | no            |
+    | `causal`        | `j <= i`        | 1                            | no            |
+    | `semiseparable` | `j <= i`        | `exp(a_{j+1} + ... + a_i)`   | required      |
+
+    A causal mask needs as many keys as queries. Pairs not connected
+    contribute exactly nothing.
+  }];
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::interact";
 }

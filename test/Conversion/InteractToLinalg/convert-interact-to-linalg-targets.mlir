@@ -1,0 +1,95 @@
+// RUN: interact-opt %s --interact-set-target=name=x86-64-v3 --convert-interact-to-linalg --canonicalize --split-input-file | FileCheck %s --check-prefix=V3
+// RUN: interact-opt %s --interact-set-target=name=x86-64-v4 --convert-interact-to-linalg --canonicalize --split-input-file | FileCheck %s --check-prefix=V4
+// RUN: interact-opt %s --interact-set-target=name=x86-64-v3 --convert-interact-to-linalg --split-input-file | FileCheck %s --check-prefix=V3-T
+// RUN: interact-opt %s --interact-set-target=name=x86-64-v4 --convert-interact-to-linalg --split-input-file | FileCheck %s --check-prefix=V4-T
+// RUN: interact-opt %s --interact-set-target=name=sm_90 --convert-interact-to-linalg=reference=true --split-input-file | FileCheck %s --check-prefix=REF
+// RUN: not interact-opt %s --interact-set-target=name=sm_90 --convert-interact-to-linalg --split-input-file 2>&1 | FileCheck %s --check-prefix=GPU
+
+// The CPU kernels take their shapes from the module's target: vectors of
+// one register (8 f32 lanes on x86-64-v3, 16 on x86-64-v4) and tiles whose
+// accumulators fill half the register file (8 of AVX2's 16 ymm, 16 of
+// AVX-512's 32 zmm). The reference lowering knows no target, and CPU
+// kernels are refused for a GPU target.
+// GPU: error: convert-interact-to-linalg builds CPU kernels, but target 'sm_90' is a GPU
+
+// The recurrence at p = n = 64: tasks own one register of p (8 tasks per
+// head on AVX2, 4 on AVX-512) and carry a tile of state columns in
+// registers through each 64-step block: 8 columns in 8 tiles on AVX2, 16 in
+// 4 tiles on AVX-512.
+// V3-LABEL: func.func @scan_p64_n64
+// V3: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 8)
+// V3: bufferization.alloc_tensor() : tensor<64x8xf32>
+// V3: scf.for {{.*}} -> (tensor<64x8xf32>, f32, f32, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// V3: scf.for %{{.*}} = %c0 to %c7 step %c1
+// V4-LABEL: func.func @scan_p64_n64
+// V4: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
+// V4: bufferization.alloc_tensor() : tensor<64x16xf32>
+// V4: scf.for {{.*}} -> (tensor<64x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V4: scf.for %{{.*}} = %c0 to %c3 step %c1
+// REF-LABEL: func.func @scan_p64_n64
+// REF-NOT: interact.scan
+// REF: arith.extf %{{.*}} : f32 to f64
+func.func @scan_p64_n64(%x: tensor<?x?x2x64xf32>, %a: tensor<?x?x2xf32>,
+                        %b: tensor<?x?x1x64xf32>)
+    -> (tensor<?x?x2x64xf32>, tensor<?x2x64x64xf32>) {
+  %y, %s = interact.scan %x, %a, %b, %b
+      : tensor<?x?x2x64xf32>, tensor<?x?x2xf32>, tensor<?x?x1x64xf32>,
+        tensor<?x?x1x64xf32> -> tensor<?x?x2x64xf32>, tensor<?x2x64x64xf32>
+  return %y, %s : tensor<?x?x2x64xf32>, tensor<?x2x64x64xf32>
+}
+
+// -----
+
+// Causal softmax attention at d = 64: K^T is transposed in blocks of one
+// register square; each task holds a register tile of scores, 4 queries x
+// 16 keys (8 ymm) on AVX2 and 8 x 32 (16 zmm) on AVX-512, and the outputs
+// and weights of its queries.
+// V3-LABEL: func.func @attention_causal
+// V3: bufferization.alloc_tensor() : tensor<4x64xf32>
+// V3: bufferization.alloc_tensor() : tensor<4x16xf32>
+// V3: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// V3-COUNT-8: vector.fma %{{.*}} : vector<8xf32>
+// V3-NOT: vector.fma
+// V3: vector.reduction <maximumf>, %{{.*}} : vector<8xf32> into f32
+// V4-LABEL: func.func @attention_causal
+// V4: bufferization.alloc_tensor() : tensor<8x64xf32>
+// V4: bufferization.alloc_tensor() : tensor<8x32xf32>
+// V4: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V4-COUNT-16: vector.fma %{{.*}} : vector<16xf32>
+// V4-NOT: vector.fma
+// V4: vector.reduction <maximumf>, %{{.*}} : vector<16xf32> into f32
+// V3-T-LABEL: func.func @attention_causal
+// V3-T: vector.transpose %{{.*}}, [1, 0] : vector<8x8xf32> to vector<8x8xf32>
+// V4-T-LABEL: func.func @attention_causal
+// V4-T: vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// REF-LABEL: func.func @attention_causal
+// REF-NOT: interact.attention
+// REF: linalg.generic
+func.func @attention_causal(%q: tensor<1x?x2x64xf32>) -> tensor<1x?x2x64xf32> {
+  %y = interact.attention softmax causal %q, %q, %q scale 0.125
+      : tensor<1x?x2x64xf32>, tensor<1x?x2x64xf32>, tensor<1x?x2x64xf32>
+        -> tensor<1x?x2x64xf32>
+  return %y : tensor<1x?x2x64xf32>
+}
+
+// -----
+
+// The chunked form with a scalar decay at Q = 32, p = n = 64: B^T is
+// transposed in blocks of one register square, and every product
+// accumulates in a tile of half the registers: 8 ymm or 16 zmm.
+// V3-LABEL: func.func @chunked_scalar
+// V3: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// V4-LABEL: func.func @chunked_scalar
+// V4: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V3-T-LABEL: func.func @chunked_scalar
+// V3-T: vector.transpose %{{.*}}, [1, 0] : vector<8x8xf32> to vector<8x8xf32>
+// V4-T-LABEL: func.func @chunked_scalar
+// V4-T: vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+func.func @chunked_scalar(%x: tensor<1x?x2x64xf32>, %a: tensor<1x?x2xf32>,
+                          %b: tensor<1x?x1x64xf32>)
+    -> (tensor<1x?x2x64xf32>, tensor<1x2x64x64xf32>) {
+  %y, %s = interact.chunked_scan %x, %a, %b, %b chunk_size 32
+      : tensor<1x?x2x64xf32>, tensor<1x?x2xf32>, tensor<1x?x1x64xf32>,
+        tensor<1x?x1x64xf32> -> tensor<1x?x2x64xf32>, tensor<1x2x64x64xf32>
+  return %y, %s : tensor<1x?x2x64xf32>, tensor<1x2x64x64xf32>
+}
