@@ -12,6 +12,10 @@ using namespace mlir;
 using namespace mlir::interact;
 using namespace mlir::interact::kernels;
 
+Value kernels::constantIndex(ImplicitLocOpBuilder &b, int64_t value) {
+  return arith::ConstantIndexOp::create(b, value);
+}
+
 Value kernels::zeroVector(ImplicitLocOpBuilder &b, VectorType type) {
   return arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));

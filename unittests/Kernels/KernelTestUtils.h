@@ -78,6 +78,18 @@ protected:
     return n;
   }
 
+  /// The trip counts of the function's scf.for loops with a constant upper
+  /// bound, outer loops first.
+  SmallVector<int64_t> constantTripCounts() {
+    SmallVector<int64_t> trips;
+    function.walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+      if (auto upper =
+              loop.getUpperBound().getDefiningOp<arith::ConstantIndexOp>())
+        trips.push_back(upper.value());
+    });
+    return trips;
+  }
+
   MLIRContext context;
   Type f32;
   OwningOpRef<ModuleOp> module;

@@ -43,27 +43,26 @@ TEST(KernelConfigTest, FromTheTargetTable) {
 TEST(RegisterTileTest, ProductTilesOfBothLevels) {
   MLIRContext ctx;
   Type f32 = Float32Type::get(&ctx);
-  // AVX-512: the shapes the kernels were tuned with.
-  RegisterTile t = RegisterTile::forProduct(kAVX512, 64, 64, f32);
-  EXPECT_EQ(t.rows, 4);
-  EXPECT_EQ(t.vecs, 4);
-  EXPECT_EQ(t.lanes, 16);
-  t = RegisterTile::forProduct(kAVX512, 64, 32, f32);
-  EXPECT_EQ(t.rows, 8);
-  EXPECT_EQ(t.vecs, 2);
-  // AVX2: 8-lane vectors, half as many accumulators.
-  t = RegisterTile::forProduct(kAVX2, 64, 64, f32);
-  EXPECT_EQ(t.rows, 2);
-  EXPECT_EQ(t.vecs, 4);
-  EXPECT_EQ(t.lanes, 8);
-  t = RegisterTile::forProduct(kAVX2, 64, 16, f32);
-  EXPECT_EQ(t.rows, 4);
-  EXPECT_EQ(t.vecs, 2);
-  // Rows divide M, vectors of lanes divide N.
-  t = RegisterTile::forProduct(kAVX2, 6, 12, f32);
-  EXPECT_EQ(t.lanes, 4);
-  EXPECT_EQ(t.vecs, 1);
-  EXPECT_EQ(t.rows, 6);
+  struct Case {
+    KernelConfig config;
+    int64_t m, n, rows, vecs, lanes;
+  };
+  const Case cases[] = {
+      // AVX-512: the shapes the kernels were tuned with.
+      {kAVX512, 64, 64, 4, 4, 16},
+      {kAVX512, 64, 32, 8, 2, 16},
+      // AVX2: 8-lane vectors, half as many accumulators.
+      {kAVX2, 64, 64, 2, 4, 8},
+      {kAVX2, 64, 16, 4, 2, 8},
+      // Rows divide M, vectors of lanes divide N.
+      {kAVX2, 6, 12, 6, 1, 4},
+  };
+  for (const Case &c : cases) {
+    RegisterTile t = RegisterTile::forProduct(c.config, c.m, c.n, f32);
+    EXPECT_EQ(t.rows, c.rows) << c.m << " x " << c.n;
+    EXPECT_EQ(t.vecs, c.vecs) << c.m << " x " << c.n;
+    EXPECT_EQ(t.lanes, c.lanes) << c.m << " x " << c.n;
+  }
 }
 
 TEST(RegisterTileTest, NoTileOutgrowsHalfTheRegisters) {
@@ -190,13 +189,7 @@ TEST_F(TileBuildTest, ForEachTileWalksTheTiles) {
       })[0];
   ASSERT_TRUE(succeeded(finish(out)));
   EXPECT_EQ(bodies, 1);
-  SmallVector<int64_t> trips;
-  function.walk([&](scf::ForOp loop) {
-    if (auto upper =
-            loop.getUpperBound().getDefiningOp<arith::ConstantIndexOp>())
-      trips.push_back(upper.value());
-  });
-  EXPECT_EQ(trips, (SmallVector<int64_t>{2, 2}));
+  EXPECT_EQ(constantTripCounts(), (SmallVector<int64_t>{2, 2}));
 }
 
 /// One transpose of one register square per target.

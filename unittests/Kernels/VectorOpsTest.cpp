@@ -109,13 +109,7 @@ TEST_F(VectorOpsTest, StateColumnsByRegisterPieces) {
   Value back = writeStateColumns(b, kAVX2, columns, function.getArgument(1));
   ASSERT_TRUE(succeeded(finish(back)));
   // 4 columns x 4 pieces of 8, each loop one piece per iteration.
-  SmallVector<int64_t> trips;
-  function.walk([&](scf::ForOp loop) {
-    if (auto upper =
-            loop.getUpperBound().getDefiningOp<arith::ConstantIndexOp>())
-      trips.push_back(upper.value());
-  });
-  EXPECT_EQ(trips, (SmallVector<int64_t>{16, 16}));
+  EXPECT_EQ(constantTripCounts(), (SmallVector<int64_t>{16, 16}));
   EXPECT_EQ(count("vector.transfer_read", VectorType::get({8}, f32)), 2);
 }
 

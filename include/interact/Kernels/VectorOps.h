@@ -21,6 +21,9 @@
 
 namespace mlir::interact::kernels {
 
+/// The index constant `value`.
+Value constantIndex(ImplicitLocOpBuilder &b, int64_t value);
+
 /// A vector of zeros of `type`.
 Value zeroVector(ImplicitLocOpBuilder &b, VectorType type);
 

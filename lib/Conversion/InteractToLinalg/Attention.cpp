@@ -28,10 +28,6 @@ using namespace mlir::interact::kernels;
 
 namespace {
 
-Value constantIndex(ImplicitLocOpBuilder &b, int64_t value) {
-  return arith::ConstantIndexOp::create(b, value);
-}
-
 /// `value` / `by` (nothing for 1): the head of an operand with fewer heads.
 Value divIndex(ImplicitLocOpBuilder &lb, Value value, int64_t by) {
   return by == 1
@@ -690,24 +686,21 @@ Value TiledAttention::writeRows(ImplicitLocOpBuilder &lb, Value outputs,
 }
 
 /// Lowers `interact.attention`; the kernel follows from the mask.
-struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  AttentionLowering(MLIRContext *ctx, const KernelConfig &config)
-      : OpConversionPattern(ctx), config(config) {}
+struct AttentionLowering : KernelPattern<AttentionOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    rewriter.replaceOp(op, lower(b, op, adaptor));
+    replaceAttention(op, adaptor, rewriter, [&](ImplicitLocOpBuilder &b) {
+      return lower(b, op, adaptor);
+    });
     return success();
   }
 
   Value lower(ImplicitLocOpBuilder &b, AttentionOp op,
               OpAdaptor adaptor) const {
-    if (isEmptyAttention(adaptor))
-      return buildEmptyAttention(b, op, adaptor);
-    Type ct = computeTypeFor(
-        cast<RankedTensorType>(op.getY().getType()).getElementType());
+    Type ct = computeTypeFor(getElementTypeOrSelf(op.getY().getType()));
     switch (op.getMask()) {
     case Mask::None:
     case Mask::Causal:
@@ -721,8 +714,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     }
     llvm_unreachable("unknown attention mask");
   }
-
-  KernelConfig config;
 };
 
 } // namespace

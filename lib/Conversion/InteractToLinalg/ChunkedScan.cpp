@@ -32,10 +32,6 @@ using namespace mlir::interact::kernels;
 
 namespace {
 
-Value constantIndex(ImplicitLocOpBuilder &b, int64_t value) {
-  return arith::ConstantIndexOp::create(b, value);
-}
-
 //===----------------------------------------------------------------------===//
 // Diagonal decay: linalg.generics
 //===----------------------------------------------------------------------===//
@@ -356,6 +352,9 @@ private:
   Value yRows(ImplicitLocOpBuilder &lb, const ChunkTask &t, Value ySlice,
               Value entering, Value growth, Value gMatrix);
   Value cAt(ImplicitLocOpBuilder &eb, const ChunkTask &t, Value i, Value k);
+  SmallVector<Value> productWithC(ImplicitLocOpBuilder &tb,
+                                  const RegisterTile &tile, const ChunkTask &t,
+                                  Value m0, Value n0, RowAt bAt);
 
   ImplicitLocOpBuilder &b;
   TensorBuilder g;
@@ -631,6 +630,20 @@ Value TiledChunked::cAt(ImplicitLocOpBuilder &eb, const ChunkTask &t, Value i,
   return element(eb, C, ValueRange{t.bi, step, t.gi, k});
 }
 
+/// The tile at (m0, n0) of C times the n-row operand `bAt`: sum_k C[i, k]
+/// B[k, :], the first product of both G and y.
+SmallVector<Value> TiledChunked::productWithC(ImplicitLocOpBuilder &tb,
+                                              const RegisterTile &tile,
+                                              const ChunkTask &t, Value m0,
+                                              Value n0, RowAt bAt) {
+  return accumulateTile(
+      tb, tile, m0, n0, tb.getIndexAttr(n),
+      [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
+        return cAt(eb, t, i, k);
+      },
+      bAt, tile.zeros(tb, ct));
+}
+
 /// The chunk's decays: growth[i] = exp(a_0 + ... + a_i), from the chunk's
 /// start, and L[i, j] = exp(a_{j+1} + ... + a_i) for j <= i (Mamba-2's
 /// segsum). Row i of the segment sums is row i - 1 plus a_i, with 0 on the
@@ -730,16 +743,11 @@ Value TiledChunked::gMatrix(ImplicitLocOpBuilder &lb, const ChunkTask &t,
   return forEachTile(
       lb, gTile, q, q, scratch(lb, {q, q}, ct),
       [&](ImplicitLocOpBuilder &tb, Value m0, Value n0, ValueRange carried) {
-        SmallVector<Value> acc = gTile.zeros(tb, ct);
-        acc = accumulateTile(
-            tb, gTile, m0, n0, tb.getIndexAttr(n),
-            [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
-              return cAt(eb, t, i, k);
-            },
-            [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
-              return readVector(eb, bT, {k, col}, gTile.lanes);
-            },
-            acc);
+        SmallVector<Value> acc =
+            productWithC(tb, gTile, t, m0, n0,
+                         [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
+                           return readVector(eb, bT, {k, col}, gTile.lanes);
+                         });
         Value out = carried[0];
         for (int64_t i = 0; i < gTile.rows; ++i) {
           Value row = arith::AddIOp::create(tb, m0, constantIndex(tb, i));
@@ -778,17 +786,12 @@ Value TiledChunked::yRows(ImplicitLocOpBuilder &lb, const ChunkTask &t,
   return forEachTile(
       lb, yTile, q, p, ySlice,
       [&](ImplicitLocOpBuilder &tb, Value m0, Value n0, ValueRange carried) {
-        SmallVector<Value> acc = yTile.zeros(tb, ct);
-        acc = accumulateTile(
-            tb, yTile, m0, n0, tb.getIndexAttr(n),
-            [&](ImplicitLocOpBuilder &eb, Value i, Value k) {
-              return cAt(eb, t, i, k);
-            },
+        SmallVector<Value> acc = productWithC(
+            tb, yTile, t, m0, n0,
             [&](ImplicitLocOpBuilder &eb, Value k, Value col) {
               return readVector(eb, entering, {t.bi, t.ci, t.hi, k, col},
                                 yTile.lanes);
-            },
-            acc);
+            });
         for (int64_t i = 0; i < yTile.rows; ++i) {
           Value row = arith::AddIOp::create(tb, m0, constantIndex(tb, i));
           Value e = vector::BroadcastOp::create(
@@ -829,26 +832,22 @@ Value TiledChunked::yRows(ImplicitLocOpBuilder &lb, const ChunkTask &t,
 
 /// Lowers `interact.chunked_scan`: register-tiled products for a scalar
 /// decay, linalg.generics for a diagonal one.
-struct ChunkedScanLowering : OpConversionPattern<ChunkedScanOp> {
-  ChunkedScanLowering(MLIRContext *ctx, const KernelConfig &config)
-      : OpConversionPattern(ctx), config(config) {}
+struct ChunkedScanLowering : KernelPattern<ChunkedScanOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult
   matchAndRewrite(ChunkedScanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ScanOperands s = ScanOperands::get(op, adaptor);
-    Type ct = computeTypeFor(s.yType.getElementType());
+    Type ct = computeTypeFor(getElementTypeOrSelf(op.getY().getType()));
     int64_t chunk = op.getChunkSizeAttr().getInt();
-    auto [y, state] = s.isEmpty() ? buildEmptyScan(b, s)
-                      : s.diagonal
-                          ? DiagonalChunked(b, s, chunk, ct).build()
-                          : TiledChunked(b, s, chunk, ct, config).build();
-    rewriter.replaceOp(op, {y, state});
+    replaceScanLike(
+        op, adaptor, rewriter,
+        [&](ImplicitLocOpBuilder &b, const ScanOperands &s) {
+          return s.diagonal ? DiagonalChunked(b, s, chunk, ct).build()
+                            : TiledChunked(b, s, chunk, ct, config).build();
+        });
     return success();
   }
-
-  KernelConfig config;
 };
 
 } // namespace

@@ -28,19 +28,21 @@ std::pair<Value, Value> mlir::interact::buildEmptyScan(ImplicitLocOpBuilder &b,
   return {g.castTo(y, s.yType), g.castTo(state, s.stateType)};
 }
 
-bool mlir::interact::isEmptyAttention(AttentionOp::Adaptor adaptor) {
+void mlir::interact::replaceAttention(
+    AttentionOp op, AttentionOp::Adaptor adaptor,
+    ConversionPatternRewriter &rewriter,
+    function_ref<Value(ImplicitLocOpBuilder &)> build) {
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
   auto qType = cast<RankedTensorType>(adaptor.getQ().getType());
-  return qType.getDimSize(0) == 0 || qType.getDimSize(1) == 0;
-}
-
-Value mlir::interact::buildEmptyAttention(ImplicitLocOpBuilder &b,
-                                          AttentionOp op,
-                                          AttentionOp::Adaptor adaptor) {
+  if (qType.getDimSize(0) != 0 && qType.getDimSize(1) != 0) {
+    rewriter.replaceOp(op, build(b));
+    return;
+  }
   TensorBuilder g(b);
   auto yType = cast<RankedTensorType>(op.getY().getType());
   Value y = g.empty({g.dim(adaptor.getQ(), 0), g.dim(adaptor.getQ(), 1),
                      b.getIndexAttr(yType.getDimSize(2)),
                      b.getIndexAttr(yType.getDimSize(3))},
                     yType.getElementType());
-  return g.castTo(y, yType);
+  rewriter.replaceOp(op, g.castTo(y, yType));
 }

@@ -10,8 +10,10 @@
 #define LIB_CONVERSION_INTERACTTOLINALG_COMMON_H
 
 #include "interact/Dialect/Interact/IR/InteractOps.h"
+#include "interact/Kernels/KernelConfig.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 #include <utility>
 
@@ -56,13 +58,36 @@ struct ScanOperands {
 std::pair<Value, Value> buildEmptyScan(ImplicitLocOpBuilder &b,
                                        const ScanOperands &s);
 
-/// Whether attention has statically no batch or no queries.
-bool isEmptyAttention(AttentionOp::Adaptor adaptor);
+/// Replaces the scan-like `op` by the y and final state `build` makes of its
+/// operands (by the empty scan's where the batch or the length is
+/// statically zero).
+template <typename OpTy>
+void replaceScanLike(OpTy op, typename OpTy::Adaptor adaptor,
+                     ConversionPatternRewriter &rewriter,
+                     function_ref<std::pair<Value, Value>(
+                         ImplicitLocOpBuilder &, const ScanOperands &)>
+                         build) {
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  ScanOperands s = ScanOperands::get(op, adaptor);
+  auto [y, state] = s.isEmpty() ? buildEmptyScan(b, s) : build(b, s);
+  rewriter.replaceOp(op, {y, state});
+}
 
-/// The empty y of attention over statically no batch or no queries (in the
-/// reference too).
-Value buildEmptyAttention(ImplicitLocOpBuilder &b, AttentionOp op,
-                          AttentionOp::Adaptor adaptor);
+/// A pattern lowering `OpTy` to the CPU kernels of `config`.
+template <typename OpTy>
+struct KernelPattern : OpConversionPattern<OpTy> {
+  KernelPattern(MLIRContext *ctx, const kernels::KernelConfig &config)
+      : OpConversionPattern<OpTy>(ctx), config(config) {}
+
+  kernels::KernelConfig config;
+};
+
+/// Replaces `op` by the y `build` makes (by an empty y where the batch or
+/// the queries are statically none, in the reference too: the kernels'
+/// slices at offset 0 of an empty dimension would not verify).
+void replaceAttention(AttentionOp op, AttentionOp::Adaptor adaptor,
+                      ConversionPatternRewriter &rewriter,
+                      function_ref<Value(ImplicitLocOpBuilder &)> build);
 
 } // namespace mlir::interact
 

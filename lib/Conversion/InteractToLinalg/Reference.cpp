@@ -318,12 +318,11 @@ struct ReferenceRecurrenceLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ScanOperands s = ScanOperands::get(op, adaptor);
-    auto [y, state] =
-        s.isEmpty() ? buildEmptyScan(b, s)
-                    : buildRecurrence(b, s, referenceType(op.getContext()));
-    rewriter.replaceOp(op, {y, state});
+    replaceScanLike(op, adaptor, rewriter,
+                    [&](ImplicitLocOpBuilder &b, const ScanOperands &s) {
+                      return buildRecurrence(b, s,
+                                             referenceType(op.getContext()));
+                    });
     return success();
   }
 };
@@ -335,14 +334,12 @@ struct ReferenceAttentionLowering : OpConversionPattern<AttentionOp> {
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value y = isEmptyAttention(adaptor)
-                  ? buildEmptyAttention(b, op, adaptor)
-                  : ReferenceAttention(b, op, adaptor.getQ(), adaptor.getK(),
-                                       adaptor.getV(), adaptor.getDecay(),
-                                       referenceType(op.getContext()))
-                        .build();
-    rewriter.replaceOp(op, y);
+    replaceAttention(op, adaptor, rewriter, [&](ImplicitLocOpBuilder &b) {
+      return ReferenceAttention(b, op, adaptor.getQ(), adaptor.getK(),
+                                adaptor.getV(), adaptor.getDecay(),
+                                referenceType(op.getContext()))
+          .build();
+    });
     return success();
   }
 };

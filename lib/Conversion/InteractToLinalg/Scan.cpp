@@ -42,10 +42,6 @@ namespace {
 /// each per step) stay in L1 while every column tile walks them.
 constexpr int64_t kTimeBlock = 64;
 
-Value constantIndex(ImplicitLocOpBuilder &b, int64_t value) {
-  return arith::ConstantIndexOp::create(b, value);
-}
-
 /// The values of one task, (batch bi, head hi, rows p0.. of p).
 struct Task {
   Value bi, hi, gi, p0;
@@ -421,23 +417,19 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
 }
 
 /// Lowers `interact.scan` to the vector recurrence.
-struct ScanLowering : OpConversionPattern<ScanOp> {
-  ScanLowering(MLIRContext *ctx, const KernelConfig &config)
-      : OpConversionPattern(ctx), config(config) {}
+struct ScanLowering : KernelPattern<ScanOp> {
+  using KernelPattern::KernelPattern;
 
   LogicalResult
   matchAndRewrite(ScanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ScanOperands s = ScanOperands::get(op, adaptor);
-    Type ct = computeTypeFor(s.yType.getElementType());
-    auto [y, state] = s.isEmpty() ? buildEmptyScan(b, s)
-                                  : VectorRecurrence(b, s, ct, config).build();
-    rewriter.replaceOp(op, {y, state});
+    Type ct = computeTypeFor(getElementTypeOrSelf(op.getY().getType()));
+    replaceScanLike(op, adaptor, rewriter,
+                    [&](ImplicitLocOpBuilder &b, const ScanOperands &s) {
+                      return VectorRecurrence(b, s, ct, config).build();
+                    });
     return success();
   }
-
-  KernelConfig config;
 };
 
 } // namespace
