@@ -39,7 +39,7 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
       tiled vector code with an online softmax (flash-attention style).
       `K` is transposed once; an `scf.forall` over (batch, head, block of
       queries) walks blocks of keys, each one register tile of scores (8
-      queries x 32 keys of f32 on AVX-512, 4 x 16 on AVX2), rescales the
+      queries x 32 keys of f32 on AVX-512, 8 x 8 on AVX2), rescales the
       running output and adds `P V` (register-tiled), so that no `t x s`
       matrix exists;
     * `interact.attention` with a decayed mask (`semiseparable`): an
@@ -102,21 +102,24 @@ def LowerTransposesPass : Pass<"interact-lower-transposes"> {
     `K^T`): `vector.transpose` of 16 x 16 f32 on a 512-bit target, 8 x 8 on
     a 256-bit one. This pass lowers them by the sequence the module's
     target (`interact.target`) executes well: on AVX-512 upstream's 16 x 16
-    shuffles, on AVX2 x86vector's unpack / shuffle / 128-bit-lane permute
-    sequence for 8 x 8 and 4 x 8 f32 blocks (`vunpcklps`, `vshufps`,
-    `vblendps`, `vperm2f128`). Other transposes are left to
-    `convert-vector-to-llvm`, and GPU targets are left alone. Run it after
-    the lowering and before `convert-vector-to-llvm`.
+    shuffles, on AVX2 the classic 24-shuffle sequence of an 8 x 8 f32 block
+    (`vunpcklps`/`vunpckhps`, `vshufps`, `vperm2f128`; no inline assembly,
+    so a JIT needs no assembly parser). Other transposes are left to
+    `convert-vector-to-llvm`, and GPU targets are left alone.
+
+    Run it directly after `convert-interact-to-linalg`, before any
+    canonicalization: the canonicalizer folds a transpose of rows inserted
+    into a vector into `vector.from_elements` of scalars, which LLVM then
+    builds element by element.
 
     ```mlir
     // interact-opt --interact-set-target=name=x86-64-v3 --interact-lower-transposes
     %t = vector.transpose %block, [1, 0] : vector<8x8xf32> to vector<8x8xf32>
-    // becomes vector.shuffle ops on vector<8xf32> rows (and an inline-asm
-    // vblendps)
+    // becomes 24 vector.shuffle ops on its vector<8xf32> rows
     ```
   }];
   let dependentDialects = [
-    "::mlir::LLVM::LLVMDialect",
+    "::mlir::arith::ArithDialect",
     "::mlir::vector::VectorDialect",
   ];
 }

@@ -240,7 +240,7 @@ struct BlockConstants {
 /// batch and key head, zero-padded to whole key blocks) so that rows of K^T
 /// feed the score product. Then, per (batch, head, block of queries), every
 /// block of keys is one register tile of scores S = scale Q K^T
-/// (RegisterTile::forScores: 8 queries x 32 keys of f32 on AVX-512, 4 x 16
+/// (RegisterTile::forScores: 8 queries x 32 keys of f32 on AVX-512, 8 x 8
 /// on AVX2); keys the mask does not connect and padding keys are set aside;
 /// the online softmax rescales the block's output rows by exp(m_old - m_new)
 /// and adds P V, P = exp(S - m_new), with P V register-tiled too. No t x s

@@ -41,12 +41,12 @@ func.func @scan_p64_n64(%x: tensor<?x?x2x64xf32>, %a: tensor<?x?x2xf32>,
 // -----
 
 // Causal softmax attention at d = 64: K^T is transposed in blocks of one
-// register square; each task holds a register tile of scores, 4 queries x
-// 16 keys (8 ymm) on AVX2 and 8 x 32 (16 zmm) on AVX-512, and the outputs
+// register square; each task holds a register tile of scores, 8 queries x
+// 8 keys (8 ymm) on AVX2 and 8 x 32 (16 zmm) on AVX-512, and the outputs
 // and weights of its queries.
 // V3-LABEL: func.func @attention_causal
-// V3: bufferization.alloc_tensor() : tensor<4x64xf32>
-// V3: bufferization.alloc_tensor() : tensor<4x16xf32>
+// V3: bufferization.alloc_tensor() : tensor<8x64xf32>
+// V3: bufferization.alloc_tensor() : tensor<8x8xf32>
 // V3: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // V3-COUNT-8: vector.fma %{{.*}} : vector<8xf32>
 // V3-NOT: vector.fma
