@@ -15,6 +15,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
@@ -47,13 +48,25 @@ int main(int argc, char **argv) {
     return asMainReturnCode(
         MlirOptMain(argc, argv, inputFile, outputFile, registry));
 
-  // interact-set-target first, then the passes the command line names.
+  // interact-set-target first, then the passes the command line names. A
+  // --pass-pipeline replaces the pass manager it is parsed into, so they are
+  // parsed into one of their own (which --dump-pass-pipeline prints) and
+  // appended as text.
   config.setPassPipelineSetupFn(
       [passes = config, name = target.getValue()](PassManager &pm) {
+        PassManager named(pm.getContext(), pm.getOpAnchorName());
+        if (failed(passes.setupPassPipeline(named)))
+          return failure();
         interact::SetTargetPassOptions options;
         options.targetName = name;
         pm.addPass(interact::createSetTargetPass(options));
-        return passes.setupPassPipeline(pm);
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        named.printAsTextualPipeline(os);
+        StringRef inner = StringRef(text)
+                              .drop_front(named.getOpAnchorName().size() + 1)
+                              .drop_back();
+        return parsePassPipeline(inner, pm);
       });
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
