@@ -23,7 +23,6 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
                                       const CPUPipelineOptions &options) {
   if (options.selectForm) {
     SelectFormPassOptions select;
-    select.target = "cpu";
     select.seqLenHint = options.seqLenHint;
     pm.addPass(createSelectFormPass(select));
   }
