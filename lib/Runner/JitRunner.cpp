@@ -9,6 +9,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/Threading.h"
 
 #include <chrono>
@@ -36,6 +37,14 @@ JitFunction::~JitFunction() = default;
 
 llvm::Expected<std::unique_ptr<JitFunction>>
 JitFunction::create(ModuleOp llvmModule, StringRef name, FunctionType type) {
+  // The JIT emits code for this machine; LLVM registers its target once.
+  static const bool nativeTargetReady = [] {
+    return !llvm::InitializeNativeTarget() &&
+           !llvm::InitializeNativeTargetAsmPrinter();
+  }();
+  if (!nativeTargetReady)
+    return llvm::createStringError("cannot JIT-compile @" + name +
+                                   ": LLVM has no target for this machine");
   ExecutionEngineOptions engineOptions;
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
                                                /*sizeLevel=*/0, nullptr);

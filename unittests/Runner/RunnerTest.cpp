@@ -19,7 +19,6 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <gtest/gtest.h>
 
@@ -54,11 +53,6 @@ func.func @static_scan(%x: tensor<1x5x2x4xf32>, %a: tensor<1x5x2xf32>,
 
 class RunnerTest : public ::testing::Test {
 protected:
-  static void SetUpTestSuite() {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  }
-
   RunnerTest() : context(makeRegistry()) {
     context.loadAllAvailableDialects();
     module = parseSourceString<ModuleOp>(kScans, &context);

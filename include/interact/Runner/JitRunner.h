@@ -13,6 +13,7 @@
 
 #include "interact/Runner/Compile.h"
 #include "interact/Support/Npy.h"
+#include "interact/Target/Target.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/Error.h"
@@ -25,10 +26,6 @@ namespace mlir {
 class ExecutionEngine;
 } // namespace mlir
 
-namespace mlir::interact {
-struct Target;
-} // namespace mlir::interact
-
 namespace mlir::interact::runner {
 
 /// The shared libraries compiled code calls: MLIR's C runner utilities
@@ -40,7 +37,7 @@ SmallVector<StringRef> getRuntimeLibraries();
 class JitFunction {
 public:
   /// JIT-compiles function `name`, of type `type`, from `llvmModule` (what
-  /// lowerToLLVM returns) with LLVM's -O3.
+  /// lowerToLLVM returns) with LLVM's -O3, for this machine.
   static llvm::Expected<std::unique_ptr<JitFunction>>
   create(ModuleOp llvmModule, StringRef name, FunctionType type);
 
