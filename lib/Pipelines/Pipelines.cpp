@@ -39,8 +39,8 @@ void mlir::interact::addTargetStage(OpPassManager &pm,
   }
 }
 
-void mlir::interact::addFormChoiceStage(
-    OpPassManager &pm, const FormChoiceStageOptions &options) {
+void mlir::interact::addFormChoiceStage(OpPassManager &pm,
+                                        const FormChoiceStageOptions &options) {
   SelectFormPassOptions select;
   select.batchHint = options.batchHint;
   select.seqLenHint = options.seqLenHint;

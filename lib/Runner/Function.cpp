@@ -40,9 +40,8 @@ std::string runner::shapeToString(ArrayRef<int64_t> shape) {
       llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), "x");
 }
 
-llvm::Expected<func::FuncOp> runner::findFunction(ModuleOp module,
-                                                  StringRef name,
-                                                  StringRef fileName) {
+llvm::Expected<func::FuncOp>
+runner::findFunction(ModuleOp module, StringRef name, StringRef fileName) {
   SmallVector<func::FuncOp> candidates;
   for (auto fn : module.getOps<func::FuncOp>())
     if (!fn.isDeclaration() &&
@@ -56,12 +55,10 @@ llvm::Expected<func::FuncOp> runner::findFunction(ModuleOp module,
       names.push_back(("@" + fn.getSymName()).str());
   std::string available = names.empty() ? "none" : llvm::join(names, ", ");
   if (!name.empty())
-    return llvm::createStringError("no function @" + name + " in " +
-                                   fileName + " (functions: " + available +
-                                   ")");
+    return llvm::createStringError("no function @" + name + " in " + fileName +
+                                   " (functions: " + available + ")");
   if (candidates.empty())
-    return llvm::createStringError("no public function to run in " +
-                                   fileName);
+    return llvm::createStringError("no public function to run in " + fileName);
   return llvm::createStringError(fileName + " has several public functions (" +
                                  available +
                                  "): choose one with --function=NAME");
@@ -73,8 +70,8 @@ llvm::Error runner::checkSignature(func::FuncOp fn) {
     if (tensor && getDType(tensor.getElementType()))
       return llvm::Error::success();
     return llvm::createStringError(
-        what + " " + llvm::Twine(i) + " of @" + fn.getSymName() +
-        " has type " + toString(type) +
+        what + " " + llvm::Twine(i) + " of @" + fn.getSymName() + " has type " +
+        toString(type) +
         "; interact-run passes ranked tensors of f16, bf16, f32, f64, i32 "
         "and i64 only");
   };

@@ -44,10 +44,9 @@ llvm::Expected<std::vector<npy::Array>>
 runner::readInputs(func::FuncOp fn, ArrayRef<std::string> paths) {
   unsigned numArgs = fn.getNumArguments();
   if (paths.size() != numArgs)
-    return llvm::createStringError("@" + fn.getSymName() + " takes " +
-                                   llvm::Twine(numArgs) + " arguments, but " +
-                                   llvm::Twine(paths.size()) +
-                                   " --input were given");
+    return llvm::createStringError(
+        "@" + fn.getSymName() + " takes " + llvm::Twine(numArgs) +
+        " arguments, but " + llvm::Twine(paths.size()) + " --input were given");
   std::vector<npy::Array> arrays;
   for (auto [i, path] : llvm::enumerate(paths)) {
     llvm::Expected<npy::Array> array = npy::read(path);

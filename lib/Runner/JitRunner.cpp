@@ -84,10 +84,9 @@ llvm::Error JitFunction::invoke(void *results, ArrayRef<void *> arguments) {
   SmallVector<void *> packed;
   for (void *&pointer : pointers)
     packed.push_back(&pointer);
-  if (llvm::Error error =
-          engine->invokePacked("_mlir_ciface_" + name, packed))
-    return llvm::createStringError("running @" + name + " failed: " +
-                                   llvm::toString(std::move(error)));
+  if (llvm::Error error = engine->invokePacked("_mlir_ciface_" + name, packed))
+    return llvm::createStringError(
+        "running @" + name + " failed: " + llvm::toString(std::move(error)));
   return llvm::Error::success();
 }
 

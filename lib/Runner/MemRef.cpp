@@ -1,4 +1,4 @@
-//===- MemRef.cpp - Memref descriptors of run-time rank for .npy arrays ---===//
+//===- MemRef.cpp - Memref descriptors of run-time rank -------------------===//
 
 #include "interact/Runner/MemRef.h"
 
@@ -13,16 +13,15 @@ using namespace mlir::interact::runner;
 static_assert(sizeof(StridedMemRefType<float, 2>) == 7 * sizeof(int64_t));
 static_assert(sizeof(StridedMemRefType<float, 0>) == 3 * sizeof(int64_t));
 
-MemRefDescriptors::MemRefDescriptors(ArrayRef<int64_t> ranks)
-    : ranks(ranks) {
+MemRefDescriptors::MemRefDescriptors(ArrayRef<int64_t> ranks) : ranks(ranks) {
   for (int64_t rank : ranks) {
     starts.push_back(words.size());
     words.append(3 + 2 * rank, 0);
   }
 }
 
-MemRefDescriptors MemRefDescriptors::forArrays(
-    MutableArrayRef<npy::Array> arrays) {
+MemRefDescriptors
+MemRefDescriptors::forArrays(MutableArrayRef<npy::Array> arrays) {
   SmallVector<int64_t> ranks;
   for (const npy::Array &array : arrays)
     ranks.push_back(array.shape.size());

@@ -1,4 +1,4 @@
-//===- Report.cpp - Compare outputs with the reference and print them -----===//
+//===- Report.cpp - Compare outputs and print them ------------------------===//
 
 #include "interact/Runner/Report.h"
 
@@ -131,8 +131,8 @@ void runner::printComparison(llvm::raw_ostream &os, unsigned index,
        << llvm::join(llvm::map_range(
                          position, [](int64_t v) { return std::to_string(v); }),
                      ", ")
-       << "]: got " << formatValue(got.getAsDouble(c.worstAt))
-       << ", reference " << formatValue(ref.getAsDouble(c.worstAt));
+       << "]: got " << formatValue(got.getAsDouble(c.worstAt)) << ", reference "
+       << formatValue(ref.getAsDouble(c.worstAt));
     if (c.numNaN)
       os << " (a NaN never matches, not even a NaN reference; " << c.numNaN
          << " of " << ref.getNumElements() << " elements have one)";

@@ -29,8 +29,7 @@ namespace {
 llvm::Expected<OwningOpRef<ModuleOp>>
 parseFile(StringRef path, llvm::SourceMgr &sourceMgr, MLIRContext &context) {
   std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(path, &errorMessage);
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &errorMessage);
   if (!file)
     return llvm::createStringError(errorMessage);
   StringRef text = file->getBuffer();
@@ -43,13 +42,13 @@ parseFile(StringRef path, llvm::SourceMgr &sourceMgr, MLIRContext &context) {
 }
 
 /// The paths of "@path.npy" values of --`flag`.
-llvm::Expected<std::vector<std::string>>
-stripAt(ArrayRef<std::string> values, StringRef flag) {
+llvm::Expected<std::vector<std::string>> stripAt(ArrayRef<std::string> values,
+                                                 StringRef flag) {
   std::vector<std::string> paths;
   for (StringRef value : values) {
     if (!value.consume_front("@") || value.empty())
-      return llvm::createStringError("--" + flag +
-                                     " takes @path.npy, got '" + value + "'");
+      return llvm::createStringError("--" + flag + " takes @path.npy, got '" +
+                                     value + "'");
     paths.push_back(value.str());
   }
   return paths;
@@ -96,10 +95,94 @@ llvm::Error benchmark(JitFunction &fn, std::vector<npy::Array> &inputs,
   return llvm::Error::success();
 }
 
+/// Parses the module of --reference-from and checks that it defines `fn`
+/// with the same type; null without --reference-from.
+llvm::Expected<OwningOpRef<ModuleOp>> parseReference(const RunOptions &options,
+                                                     func::FuncOp fn,
+                                                     llvm::SourceMgr &sourceMgr,
+                                                     MLIRContext &context) {
+  if (options.referenceFrom.empty())
+    return OwningOpRef<ModuleOp>();
+  if (!options.check)
+    return llvm::createStringError("--reference-from applies to --check only");
+  llvm::Expected<OwningOpRef<ModuleOp>> parsed =
+      parseFile(options.referenceFrom, sourceMgr, context);
+  if (!parsed)
+    return parsed.takeError();
+  auto namesake = (*parsed)->lookupSymbol<func::FuncOp>(fn.getSymName());
+  if (!namesake || namesake.isDeclaration())
+    return llvm::createStringError("no function @" + fn.getSymName() + " in " +
+                                   options.referenceFrom);
+  if (namesake.getFunctionType() != fn.getFunctionType())
+    return llvm::createStringError(
+        "@" + fn.getSymName() + " has type " +
+        toString(namesake.getFunctionType()) + " in " + options.referenceFrom +
+        " but " + toString(fn.getFunctionType()) + " in " + options.inputFile);
+  return parsed;
+}
+
+/// The shapes of the inputs: of the .npy files, which are read into
+/// `inputs`, or of the random inputs (which take their roles, such as
+/// decays, from `referenceFn`).
+llvm::Expected<Shapes> getInputShapes(const RunOptions &options,
+                                      func::FuncOp fn, func::FuncOp referenceFn,
+                                      std::vector<npy::Array> &inputs) {
+  if (options.randomSeed) {
+    DimSizes sizes;
+    for (StringRef spec : options.dims)
+      if (llvm::Error error = sizes.parse(spec))
+        return std::move(error);
+    return getRandomInputShapes(referenceFn, sizes);
+  }
+  if (options.inputs.size() != fn.getNumArguments())
+    return llvm::createStringError(
+        "@" + fn.getSymName() + " takes " + llvm::Twine(fn.getNumArguments()) +
+        " arguments, but " + llvm::Twine(options.inputs.size()) +
+        " --input were given");
+  llvm::Expected<std::vector<std::string>> paths =
+      stripAt(options.inputs, "input");
+  if (!paths)
+    return paths.takeError();
+  llvm::Expected<std::vector<npy::Array>> read = readInputs(fn, *paths);
+  if (!read)
+    return read.takeError();
+  inputs = std::move(*read);
+  Shapes shapes;
+  for (const npy::Array &array : inputs)
+    shapes.push_back(array.shape);
+  return shapes;
+}
+
+/// Runs the reference lowering of `referenceFn` on `inputs` and compares
+/// `results` with its outputs, printing a verdict per output and one in all.
+llvm::Error checkResults(func::FuncOp referenceFn, CompileOptions options,
+                         std::vector<npy::Array> &inputs,
+                         ArrayRef<npy::Array> results, llvm::raw_ostream &os) {
+  options.reference = true;
+  llvm::Expected<std::unique_ptr<JitFunction>> reference =
+      JitFunction::compile(referenceFn->getParentOfType<ModuleOp>(),
+                           referenceFn.getSymName(), options);
+  if (!reference)
+    return reference.takeError();
+  llvm::Expected<std::vector<npy::Array>> expected = (*reference)->run(inputs);
+  if (!expected)
+    return expected.takeError();
+  bool ok = true;
+  for (auto [i, got, ref] : llvm::enumerate(results, *expected)) {
+    Comparison comparison = compare(got, ref);
+    printComparison(os, i, comparison, got, ref);
+    ok &= comparison.ok;
+  }
+  os << "check: " << (ok ? "PASSED" : "FAILED")
+     << " against the float64 reference\n";
+  if (!ok)
+    return llvm::createStringError("outputs differ from the float64 reference");
+  return llvm::Error::success();
+}
+
 } // namespace
 
-llvm::Error runner::runFunction(MLIRContext &context,
-                                const RunOptions &options,
+llvm::Error runner::runFunction(MLIRContext &context, const RunOptions &options,
                                 llvm::raw_ostream &os) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
@@ -134,68 +217,29 @@ llvm::Error runner::runFunction(MLIRContext &context,
     return llvm::createStringError("--dim applies to --random-inputs only");
 
   // The reference: this function, or its namesake before a rewrite.
-  OwningOpRef<ModuleOp> referenceModule;
-  func::FuncOp referenceFn = *fn;
-  if (!options.referenceFrom.empty()) {
-    if (!options.check)
-      return llvm::createStringError(
-          "--reference-from applies to --check only");
-    llvm::Expected<OwningOpRef<ModuleOp>> parsed =
-        parseFile(options.referenceFrom, sourceMgr, context);
-    if (!parsed)
-      return parsed.takeError();
-    referenceModule = std::move(*parsed);
-    referenceFn = referenceModule->lookupSymbol<func::FuncOp>(fn->getSymName());
-    if (!referenceFn || referenceFn.isDeclaration())
-      return llvm::createStringError("no function @" + fn->getSymName() +
-                                     " in " + options.referenceFrom);
-    if (referenceFn.getFunctionType() != fn->getFunctionType())
-      return llvm::createStringError(
-          "@" + fn->getSymName() + " has type " +
-          toString(referenceFn.getFunctionType()) + " in " +
-          options.referenceFrom + " but " + toString(fn->getFunctionType()) +
-          " in " + options.inputFile);
-  }
+  llvm::Expected<OwningOpRef<ModuleOp>> referenceModule =
+      parseReference(options, *fn, sourceMgr, context);
+  if (!referenceModule)
+    return referenceModule.takeError();
+  func::FuncOp referenceFn =
+      *referenceModule
+          ? (*referenceModule)->lookupSymbol<func::FuncOp>(fn->getSymName())
+          : *fn;
 
   // Every size is known and checked, and every output path tried, before
-  // anything is allocated, compiled or run. Random inputs take their roles
-  // (decays) from the reference's IR.
+  // anything is allocated, compiled or run.
   std::vector<npy::Array> inputs;
-  Shapes shapes;
-  if (random) {
-    DimSizes sizes;
-    for (StringRef spec : options.dims)
-      if (llvm::Error error = sizes.parse(spec))
-        return error;
-    llvm::Expected<Shapes> randomShapes =
-        getRandomInputShapes(referenceFn, sizes);
-    if (!randomShapes)
-      return randomShapes.takeError();
-    shapes = std::move(*randomShapes);
-  } else {
-    if (options.inputs.size() != fn->getNumArguments())
-      return llvm::createStringError(
-          "@" + fn->getSymName() + " takes " +
-          llvm::Twine(fn->getNumArguments()) + " arguments, but " +
-          llvm::Twine(options.inputs.size()) + " --input were given");
-    llvm::Expected<std::vector<std::string>> paths =
-        stripAt(options.inputs, "input");
-    if (!paths)
-      return paths.takeError();
-    llvm::Expected<std::vector<npy::Array>> read = readInputs(*fn, *paths);
-    if (!read)
-      return read.takeError();
-    inputs = std::move(*read);
-    for (const npy::Array &array : inputs)
-      shapes.push_back(array.shape);
-  }
+  llvm::Expected<Shapes> shapes =
+      getInputShapes(options, *fn, referenceFn, inputs);
+  if (!shapes)
+    return shapes.takeError();
   llvm::Expected<std::vector<std::string>> outputPaths =
       stripAt(options.outputs, "output");
   if (!outputPaths)
     return outputPaths.takeError();
-  if (llvm::Error error = checkShapes(*fn, shapes))
+  if (llvm::Error error = checkShapes(*fn, *shapes))
     return error;
-  if (llvm::Error error = checkMemory(*fn, shapes, options.check))
+  if (llvm::Error error = checkMemory(*fn, *shapes, options.check))
     return error;
   if (llvm::Error error = checkWritable(*outputPaths))
     return error;
@@ -207,14 +251,14 @@ llvm::Error runner::runFunction(MLIRContext &context,
   if (!threads)
     return threads.takeError();
   if (random)
-    inputs = makeRandomInputs(referenceFn, shapes, *options.randomSeed);
+    inputs = makeRandomInputs(referenceFn, *shapes, *options.randomSeed);
 
   CompileOptions compileOptions;
   // By name, so that the pipeline's choices follow the module's target too.
   compileOptions.target = target->name;
   compileOptions.selectForm = options.selectForm;
   // Form selection assumes the length of the first input of rank >= 2.
-  for (ArrayRef<int64_t> shape : shapes)
+  for (ArrayRef<int64_t> shape : *shapes)
     if (shape.size() >= 2) {
       compileOptions.seqLenHint = std::max<int64_t>(shape[1], 1);
       break;
@@ -237,39 +281,16 @@ llvm::Error runner::runFunction(MLIRContext &context,
   llvm::Expected<std::vector<npy::Array>> results = (*compiled)->run(inputs);
   if (!results)
     return results.takeError();
-  for (auto [i, array] : llvm::enumerate(*results))
-    printSummary(os, i, array,
-                 cast<RankedTensorType>(fn->getResultTypes()[i])
-                     .getElementType());
+  for (auto [i, array, type] : llvm::enumerate(*results, fn->getResultTypes()))
+    printSummary(os, i, array, cast<RankedTensorType>(type).getElementType());
   for (auto [path, array] : llvm::zip(*outputPaths, *results))
     if (llvm::Error error = npy::write(path, array))
       return llvm::createStringError(llvm::toString(std::move(error)));
 
-  if (options.check) {
-    compileOptions.reference = true;
-    llvm::Expected<std::unique_ptr<JitFunction>> reference =
-        JitFunction::compile(referenceModule ? *referenceModule : **module,
-                             fn->getSymName(), compileOptions);
-    if (!reference)
-      return reference.takeError();
-    llvm::Expected<std::vector<npy::Array>> expected =
-        (*reference)->run(inputs);
-    if (!expected)
-      return expected.takeError();
-    bool ok = true;
-    for (auto [i, pair] : llvm::enumerate(llvm::zip(*results, *expected))) {
-      auto &[got, ref] = pair;
-      Comparison comparison = compare(got, ref);
-      printComparison(os, i, comparison, got, ref);
-      ok &= comparison.ok;
-    }
-    os << "check: " << (ok ? "PASSED" : "FAILED")
-       << " against the float64 reference\n";
-    if (!ok)
-      return llvm::createStringError(
-          "outputs differ from the float64 reference");
-  }
-
+  if (options.check)
+    if (llvm::Error error =
+            checkResults(referenceFn, compileOptions, inputs, *results, os))
+      return error;
   if (options.benchmarkRuns > 0)
     return benchmark(**compiled, inputs, options.benchmarkRuns, os);
   return llvm::Error::success();

@@ -89,8 +89,8 @@ int main(int argc, char **argv) {
                "x86-64-v3 or x86-64-v4 (default: the module's "
                "interact.target, else host)"),
       cl::value_desc("NAME"), cl::cat(category));
-  cl::opt<bool> printPipeline(
-      "print-pipeline", cl::desc("Print the passes"), cl::cat(category));
+  cl::opt<bool> printPipeline("print-pipeline", cl::desc("Print the passes"),
+                              cl::cat(category));
 
   // MLIR's own flags (--mlir-timing, --mlir-print-ir-after-all, ...) apply
   // to the compilation; --help lists interact-run's.

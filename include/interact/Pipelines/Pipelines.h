@@ -1,4 +1,4 @@
-//===- Pipelines.h - interact's pass pipelines, built from stages -*- C++ -*-===//
+//===- Pipelines.h - Pass pipelines built from stages -----------*- C++ -*-===//
 //
 // The whole paths from interact IR to the LLVM dialect. A pipeline is a
 // sequence of named stages (circt's arcilator pipelines, upstream's

@@ -23,10 +23,10 @@ namespace mlir::interact::runner {
 
 /// Sizes of the dynamic dimensions of random inputs.
 struct DimSizes {
-  int64_t batch = 2;                // b: dimension 0
-  int64_t seqLen = 64;              // t: dimension 1
-  std::optional<int64_t> keyLen;    // s: dimension 1 of attention keys and
-                                    // values; default t
+  int64_t batch = 2;             // b: dimension 0
+  int64_t seqLen = 64;           // t: dimension 1
+  std::optional<int64_t> keyLen; // s: dimension 1 of attention keys and
+                                 // values; default t
 
   /// Sets one size from "b=N", "t=N" or "s=N" (N >= 0).
   llvm::Error parse(StringRef spec);

@@ -1,4 +1,4 @@
-//===- MemRef.h - Memref descriptors of run-time rank for .npy arrays -*- C++ -*-===//
+//===- MemRef.h - Memref descriptors of run-time rank -----------*- C++ -*-===//
 //
 // Compiled functions take and return memrefs as upstream's ranked
 // descriptors, StridedMemRefType<T, N> (mlir/ExecutionEngine/MemRefUtils.h),
@@ -39,8 +39,8 @@ public:
   DynamicMemRefType<char> getView(size_t i);
 
 private:
-  SmallVector<int64_t> words;  // the descriptors' fields, 8 bytes each
-  SmallVector<size_t> starts;  // where each descriptor begins in `words`
+  SmallVector<int64_t> words; // the descriptors' fields, 8 bytes each
+  SmallVector<size_t> starts; // where each descriptor begins in `words`
   SmallVector<int64_t> ranks;
 };
 

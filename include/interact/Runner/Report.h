@@ -1,4 +1,4 @@
-//===- Report.h - Compare outputs with the reference and print them -*- C++ -*-===//
+//===- Report.h - Compare outputs and print them ----------------*- C++ -*-===//
 //
 // How a runner judges an output against the float64 reference lowering's
 // on the same inputs, and how it prints outputs and verdicts.

@@ -1,4 +1,4 @@
-//===- Runner.h - Run one function of an MLIR file, as interact-run does -*- C++ -*-===//
+//===- Runner.h - Run one function of an MLIR file --------------*- C++ -*-===//
 //
 // The whole of interact-run, from a struct of options that its main fills
 // from the command line (as mlir-runner's main fills JitRunnerConfig):
