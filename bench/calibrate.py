@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fits the CPU cost model of interact-select-form to measurements.
+"""Fits one target's cost model for interact-select-form to measurements.
 
 For each form (recurrent, chunked, attention) and state size n in 16, 64,
 128 (the vector code's speed depends on n) it times interact-run on a set
@@ -7,14 +7,23 @@ of SSD-layer shapes and fits, by non-negative least squares,
 
     time_us = call_us + FLOPs / (GFLOPs * 1e3) + steps * step_us
 
-minimizing relative error, with steps = t (recurrent), ceil(t / Q) (chunked), 0 (attention). It prints
-the fitted constants, the fit's worst relative error, and the C++ initializer
-to paste into lib/Dialect/Interact/Transforms/SelectForm.cpp.
+minimizing relative error, with steps = t (recurrent), ceil(t / Q)
+(chunked), 0 (attention). It prints the fitted constants and the fit's worst
+relative error, and writes them as the `cost_model` of the target's row,
+lib/Target/targets/NAME.json, which the build embeds (docs/Targets.md). Every
+interact-run call compiles for that target (--target=NAME), so run it on a
+machine that executes the target: an AVX-512 machine calibrates both x86-64
+levels.
 
-usage: bench/calibrate.py [--quick]
+usage: bench/calibrate.py --target NAME [--quick] [--dry-run]
 """
 
+import argparse
+import datetime
+import json
 import math
+import os
+import platform
 import sys
 
 import numpy as np
@@ -22,6 +31,7 @@ import numpy as np
 import interact_bench as ib
 
 H, P, B = 8, 64, 1
+TARGET_ARGS = []
 
 
 def shapes(form, quick):
@@ -53,7 +63,7 @@ def fit(form, quick, only_n):
         # Microsecond runs need many repetitions for a steady minimum.
         reps = 51 if t <= 64 else 7 if t <= 1024 else 3
         text = ib.scan_function(form, B, t, H, P, n, chunk=q or 64)
-        ms = ib.fastest_ms({form: text}, reps, rounds=3)[form]
+        ms = ib.fastest_ms({form: text}, reps, rounds=3, extra=TARGET_ARGS)[form]
         f = ib.flops(form, B, t, H, P, n, chunk=q or 64)
         rows.append([1.0, f / 1e3, steps(form, t, q)])
         times.append(ms * 1e3)
@@ -95,21 +105,64 @@ def copy_bandwidth():
     return 2 * src.nbytes / best / 1e9
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def row_path(target):
+    return os.path.join(ib.ROOT, "lib", "Target", "targets", target + ".json")
+
+
 def main():
-    quick = "--quick" in sys.argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--target", required=True,
+                        help="the table row to calibrate (x86-64-v3, x86-64-v4)")
+    parser.add_argument("--quick", action="store_true",
+                        help="two lengths per form: a smoke test, not a model")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the row instead of writing it")
+    args = parser.parse_args()
+    path = row_path(args.target)
+    if not os.path.exists(path):
+        sys.exit(f"calibrate.py: no row {path}: add the target's row first "
+                 "(docs/Targets.md)")
+    TARGET_ARGS.append(f"--target={args.target}")
     forms = ("recurrent", "chunked", "attention")
     ns = (16, 64, 128)
-    fitted = {(form, n): fit(form, quick, n) for form in forms for n in ns}
+    fitted = {(form, n): fit(form, args.quick, n) for form in forms for n in ns}
     bandwidth = copy_bandwidth()
     print(f"copy bandwidth: {bandwidth:.1f} GB/s")
-    print("\nconstexpr TargetModel cpuModels[] = {")
-    for n in ns:
-        print(f"    {{/*stateDim=*/{n},")
-        for form in forms:
-            call_us, gflops, step_us = fitted[(form, n)]
-            print(f"     /*{form}=*/{{{call_us:.1f}, {gflops:.4g}, {step_us:.4g}}},")
-        print(f"     /*bandwidthGBs=*/{bandwidth:.1f}}},")
-    print("};")
+    cores = os.cpu_count() or 1
+    model = {
+        "calibration": f"interact-cpu-pipeline on {cpu_model()}, {cores} cores, "
+                       f"{datetime.date.today().isoformat()}"
+                       + (" (--quick: not a model)" if args.quick else ""),
+        "bandwidth_gbs": round(bandwidth, 1),
+        "state_sizes": [
+            dict({"n": n}, **{
+                form: {"call_us": round(fitted[(form, n)][0], 2),
+                       "gflops": float(f"{fitted[(form, n)][1]:.4g}"),
+                       "step_us": float(f"{fitted[(form, n)][2]:.4g}")}
+                for form in forms})
+            for n in ns],
+    }
+    with open(path) as f:
+        row = json.load(f)
+    row["cost_model"] = model
+    text = json.dumps(row, indent=2) + "\n"
+    if args.dry_run:
+        print(text)
+        return
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"wrote the cost model of {args.target} to {path}; rebuild to embed it")
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def time_ms(mlir_text, repetitions=3, extra=()):
     return time_stats(mlir_text, repetitions, extra)[1]
 
 
-def fastest_ms(functions, repetitions=3, rounds=3):
+def fastest_ms(functions, repetitions=3, rounds=3, extra=()):
     """time_ms of every function of `functions` (name -> MLIR text), the
     least over `rounds` interleaved rounds, each a new process per function:
     a burst of load from other tenants, or an unlucky memory layout of one
@@ -94,7 +94,7 @@ def fastest_ms(functions, repetitions=3, rounds=3):
     best = {name: float("inf") for name in functions}
     for _ in range(rounds):
         for name, text in functions.items():
-            best[name] = min(best[name], time_ms(text, repetitions))
+            best[name] = min(best[name], time_ms(text, repetitions, extra))
     return best
 
 

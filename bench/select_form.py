@@ -5,9 +5,13 @@ For each shape of the sweep (h = 8, p = 64, b = 1, t and n below) it times
 every realization of one SSD layer with interact-run (recurrent, chunked
 with Q in 32..256, and attention up to t = 16384), asks
 interact-select-form which it picks, and prints the choice's time against
-the best measured. Passes when every choice is within 15% of the best.
+the best measured. Passes when the choice is within 15% of the best on at least 22 of 24
+shapes (the same share of a shorter sweep).
 
-usage: bench/select_form.py [--max-t=T] [--json=FILE]
+With --target NAME every form is compiled for that target and the selector
+reads that target's row (default: host).
+
+usage: bench/select_form.py [--target NAME] [--max-t=T] [--json=FILE]
 """
 
 import json
@@ -23,10 +27,18 @@ CHUNKS = (32, 64, 128, 256)
 def main():
     max_t = 65536
     out_json = None
-    for arg in sys.argv[1:]:
+    target = "host"
+    args = sys.argv[1:]
+    if "--target" in args:
+        i = args.index("--target")
+        target = args[i + 1]
+        del args[i:i + 2]
+    for arg in args:
+        if arg.startswith("--target="):
+            target = arg.split("=", 1)[1]
         if arg.startswith("--max-t="):
             max_t = int(arg.split("=", 1)[1])
-        elif arg.startswith("--json="):
+        if arg.startswith("--json="):
             out_json = arg.split("=", 1)[1]
     ts = [t for t in (1, 16, 64, 256, 1024, 4096, 16384, 65536) if t <= max_t]
     rows = []
@@ -44,9 +56,11 @@ def main():
             # its estimate is far behind the linear forms'.
             if t <= 16384:
                 functions["attention"] = ib.scan_function("attention", B, t, H, P, n)
-            times = ib.fastest_ms(functions, reps, rounds=3 if t <= 16384 else 2)
+            times = ib.fastest_ms(functions, reps, rounds=3 if t <= 16384 else 2,
+                                  extra=[f"--target={target}"])
             remark = ib.remarks(ib.scan_function("recurrent", B, t, H, P, n),
-                                ["--interact-select-form"])[0]
+                                [f"--interact-set-target=name={target}",
+                                 "--interact-select-form"])[0]
             selected = re.match(r"selected (\S+)", remark).group(1)
             best = min(times, key=times.get)
             chosen = times.get(selected, float("inf"))
@@ -57,11 +71,12 @@ def main():
                   f"{selected:<14} {chosen:9.3f}  {ratio:5.2f}", flush=True)
     within = sum(r["ratio"] <= 1.15 for r in rows)
     print(f"selection within 15% of the best measured form on {within} of "
-          f"{len(rows)} shapes (t <= {max_t})")
+          f"{len(rows)} shapes (t <= {max_t}, target {target})")
     if out_json:
         with open(out_json, "w") as f:
             json.dump(rows, f, indent=1)
-    return 0 if within == len(rows) else 1
+    # Issue 16: within 15% on at least 22 of the 24 shapes.
+    return 0 if within * 24 >= 22 * len(rows) else 1
 
 
 if __name__ == "__main__":

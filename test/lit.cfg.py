@@ -1,6 +1,8 @@
 # -*- Python -*-
 # lit configuration of interact's regression and integration tests.
 
+import glob
+import json
 import os
 
 import lit.formats
@@ -36,3 +38,32 @@ config.substitutions.append(
 
 tools = ["interact-opt", "interact-run"]
 llvm_config.add_tool_substitutions(tools, [config.interact_tools_dir])
+
+# The CPU targets of the target table (lib/Target/targets/*.json) and those
+# this machine executes: a row's host_features are LLVM feature names, which
+# for the x86 levels are /proc/cpuinfo's flags too. Tests whose RUN lines
+# name %{target} run once per CPU target (Integration/CPU/lit.local.cfg),
+# and report the targets this machine cannot execute as UNSUPPORTED.
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+config.interact_cpu_targets = []
+config.interact_runnable_targets = []
+for row_path in sorted(glob.glob(
+        os.path.join(config.interact_src_root, "lib", "Target", "targets", "*.json"))):
+    with open(row_path) as row_file:
+        row = json.load(row_file)
+    if row["kind"] != "cpu":
+        continue
+    config.interact_cpu_targets.append(row["name"])
+    if set(row["host_features"]) <= cpu_flags():
+        config.interact_runnable_targets.append(row["name"])
+        config.available_features.add("target-" + row["name"])

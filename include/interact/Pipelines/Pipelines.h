@@ -1,7 +1,11 @@
-//===- Pipelines.h - interact's registered pass pipelines -------*- C++ -*-===//
+//===- Pipelines.h - Pass pipelines built from stages -----------*- C++ -*-===//
 //
-// The whole paths from interact IR to the LLVM dialect. interact-opt, the
-// plugin, interact-run and embedding compilers all build them through these
+// The whole paths from interact IR to the LLVM dialect. A pipeline is a
+// sequence of named stages (circt's arcilator pipelines, upstream's
+// GPUToNVVMPipeline): target, form choice, lowering, bufferization, parallel
+// loops and LLVM, each added by one public function, so that a GPU pipeline
+// composes the stages it shares with the CPU one. interact-opt, the plugin,
+// the runner library and embedding compilers all build them through these
 // functions.
 //
 //===----------------------------------------------------------------------===//
@@ -9,7 +13,12 @@
 #ifndef INTERACT_PIPELINES_PIPELINES_H
 #define INTERACT_PIPELINES_PIPELINES_H
 
+#include "interact/Target/Target.h"
+
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Pass/PassOptions.h"
+
+#include <string>
 
 namespace mlir {
 class OpPassManager;
@@ -17,7 +26,101 @@ class OpPassManager;
 
 namespace mlir::interact {
 
+//===----------------------------------------------------------------------===//
+// Stages
+//===----------------------------------------------------------------------===//
+
+/// Options of the target stage.
+struct TargetStageOptions {
+  /// A known target's name; empty keeps the module's `interact.target` (or
+  /// sets `host` where it has none).
+  std::string name;
+  /// What the pipeline compiles for: a target of another kind is a located
+  /// error before anything is lowered.
+  TargetKind kind = TargetKind::CPU;
+};
+
+/// Fixes the module's target (interact-set-target), so that every later pass
+/// reads the same one. For a CPU pipeline, interact-llvm-target-attrs runs
+/// here too: it rejects a GPU target with a located error (and stamps the
+/// llvm.func the input may already hold).
+void addTargetStage(OpPassManager &pm, const TargetStageOptions &options);
+
+/// Options of the form-choice stage.
+struct FormChoiceStageOptions {
+  /// Sizes form selection assumes where they are dynamic.
+  int64_t batchHint = 1;
+  int64_t seqLenHint = 4096;
+};
+
+/// Chooses each interact op's form (recurrent, chunked, attention) with the
+/// module target's cost model (interact-select-form).
+void addFormChoiceStage(OpPassManager &pm,
+                        const FormChoiceStageOptions &options);
+
+/// Options of the lowering stage.
+struct LoweringStageOptions {
+  /// Lower interact ops by their plain float64 definitions (the reference).
+  bool reference = false;
+};
+
+/// Lowers interact ops to linalg, tensor, vector and scf
+/// (convert-interact-to-linalg), f32 exponentials to vector arithmetic, then
+/// canonicalizes and CSEs.
+void addLoweringStage(OpPassManager &pm, const LoweringStageOptions &options);
+
+/// Options of the bufferization stage.
+struct BufferizationStageOptions {
+  /// Bufferize across function boundaries (identity-layout memrefs in the
+  /// signatures); off, only function bodies are.
+  bool functionBoundaries = true;
+};
+
+/// One-Shot Bufferize, buffer deallocation, and bufferization ops to memref.
+void addBufferizationStage(OpPassManager &pm,
+                           const BufferizationStageOptions &options);
+
+/// Options of the parallel-loops stage.
+struct ParallelLoopsStageOptions {
+  /// Threads of every parallel region; 0 leaves the count to the OpenMP
+  /// runtime (OMP_NUM_THREADS, or every hardware thread).
+  int64_t threads = 0;
+};
+
+/// scf.forall (the parallel recurrence, the attention tiles) to OpenMP.
+void addParallelLoopsStage(OpPassManager &pm,
+                           const ParallelLoopsStageOptions &options);
+
+/// Options of the LLVM stage.
+struct LLVMStageOptions {
+  /// How vector.transpose becomes shuffles; see transposeLoweringFor.
+  vector::VectorTransposeLowering transposeLowering =
+      vector::VectorTransposeLowering::EltWise;
+};
+
+/// The transpose lowering that suits `target`'s vector registers.
+vector::VectorTransposeLowering transposeLoweringFor(const Target &target);
+
+/// Loops, memrefs, vectors and the remaining dialects to the LLVM dialect,
+/// then the module target's CPU and features on every llvm.func
+/// (interact-llvm-target-attrs).
+void addLLVMStage(OpPassManager &pm, const LLVMStageOptions &options);
+
+//===----------------------------------------------------------------------===//
+// Pipelines
+//===----------------------------------------------------------------------===//
+
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Target to compile for (host, x86-64-v3, x86-64-v4); "
+                     "empty keeps the module's interact.target, or host"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads of the parallel loops; 0 takes the target's "
+                     "count, whose 0 leaves it to the OpenMP runtime"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> reference{
       *this, "reference",
       llvm::cl::desc("Lower interact ops by their plain float64 definitions "
@@ -34,10 +137,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(4096)};
 };
 
-/// Builds `interact-cpu-pipeline`: optionally form selection, then interact
-/// ops to linalg/tensor/scf,
-/// One-Shot Bufferize across function boundaries, buffer deallocation, loops,
-/// and the LLVM dialect. Runs on a builtin.module.
+/// Builds `interact-cpu-pipeline` on a builtin.module from the stages above:
+/// target, form choice (with `select-form`), lowering, bufferization,
+/// parallel loops and LLVM. The choices made while building (the thread
+/// count, the transpose lowering) follow `target`, or `host` where it is
+/// empty: the module's own attribute is only seen when the passes run.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers the pipelines above with the global pass registry.

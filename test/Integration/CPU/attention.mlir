@@ -2,21 +2,21 @@
 // mask, scale != 1, grouped-query heads, dynamic b and t, and keys longer
 // than queries where the mask allows it.
 //
-// RUN: interact-run %s --function=identity_none --random-inputs=1 --check | FileCheck %s
-// RUN: interact-run %s --function=identity_causal --random-inputs=2 --dim=t=7 --check | FileCheck %s
-// RUN: interact-run %s --function=identity_causal --random-inputs=3 --dim=b=1 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=identity_semiseparable --random-inputs=4 --dim=t=1 --check | FileCheck %s
-// RUN: interact-run %s --function=identity_semiseparable --random-inputs=5 --dim=t=64 --check | FileCheck %s
-// RUN: interact-run %s --function=softmax_none --random-inputs=6 --dim=t=9 --dim=s=20 --check | FileCheck %s
-// RUN: interact-run %s --function=softmax_causal --random-inputs=7 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=softmax_causal --random-inputs=8 --dim=t=1 --check | FileCheck %s
-// RUN: interact-run %s --function=softmax_semiseparable --random-inputs=9 --dim=t=100 --check | FileCheck %s
-// RUN: interact-run %s --function=softmax_causal --random-inputs=10 --dim=t=33 --num-threads=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=identity_none --random-inputs=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=identity_causal --random-inputs=2 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=identity_causal --random-inputs=3 --dim=b=1 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=identity_semiseparable --random-inputs=4 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=identity_semiseparable --random-inputs=5 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_none --random-inputs=6 --dim=t=9 --dim=s=20 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_causal --random-inputs=7 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_causal --random-inputs=8 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_semiseparable --random-inputs=9 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_causal --random-inputs=10 --dim=t=33 --num-threads=1 --check | FileCheck %s
 // Key blocks of 32 and query blocks of 8 in the tiled kernel: head sizes
 // of 64 with values of another width (p = 24), lengths off both blocks.
-// RUN: interact-run %s --function=softmax_none_wide --random-inputs=11 --dim=t=13 --dim=s=70 --check | FileCheck %s
-// RUN: interact-run %s --function=softmax_causal_wide --random-inputs=12 --dim=t=100 --check | FileCheck %s
-// RUN: interact-run %s --function=identity_causal_wide --random-inputs=13 --dim=t=41 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_none_wide --random-inputs=11 --dim=t=13 --dim=s=70 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=softmax_causal_wide --random-inputs=12 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=identity_causal_wide --random-inputs=13 --dim=t=41 --check | FileCheck %s
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: PASSED

@@ -2,25 +2,25 @@
 // chunk sizes 16, 64 and 24 (which divides none of the lengths), scalar and
 // diagonal decay, groups, initial and final state, t in {1, 7, 64, 65, 1000}.
 //
-// RUN: interact-run %s --function=q16_scalar_init --random-inputs=1 --dim=t=1 --check | FileCheck %s
-// RUN: interact-run %s --function=q16_scalar_init --random-inputs=2 --dim=t=7 --check | FileCheck %s
-// RUN: interact-run %s --function=q16_scalar_init --random-inputs=3 --dim=t=64 --check | FileCheck %s
-// RUN: interact-run %s --function=q16_scalar_init --random-inputs=4 --dim=b=3 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=q64_scalar_gh --random-inputs=5 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=q64_scalar_gh --random-inputs=6 --dim=t=1000 --check | FileCheck %s
-// RUN: interact-run %s --function=q24_diagonal_g2_init --random-inputs=7 --dim=t=7 --check | FileCheck %s
-// RUN: interact-run %s --function=q24_diagonal_g2_init --random-inputs=8 --dim=t=64 --check | FileCheck %s
-// RUN: interact-run %s --function=q24_diagonal_g2_init --random-inputs=9 --dim=t=1000 --check | FileCheck %s
-// RUN: interact-run %s --function=q16_diagonal_g1 --random-inputs=10 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=q64_static --random-inputs=11 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q16_scalar_init --random-inputs=1 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q16_scalar_init --random-inputs=2 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q16_scalar_init --random-inputs=3 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q16_scalar_init --random-inputs=4 --dim=b=3 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q64_scalar_gh --random-inputs=5 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q64_scalar_gh --random-inputs=6 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q24_diagonal_g2_init --random-inputs=7 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q24_diagonal_g2_init --random-inputs=8 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q24_diagonal_g2_init --random-inputs=9 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q16_diagonal_g1 --random-inputs=10 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q64_static --random-inputs=11 --check | FileCheck %s
 
 // Scalar decays take the register-tiled path: odd sizes (p = 12, n = 20,
 // Q = 24, 3 heads per group) and AVX-512-sized ones (p = n = 64).
-// RUN: interact-run %s --function=q24_scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
-// RUN: interact-run %s --function=q24_scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=23 --check | FileCheck %s
-// RUN: interact-run %s --function=q24_scalar_odd_init --random-inputs=23 --dim=t=100 --check | FileCheck %s
-// RUN: interact-run %s --function=q32_scalar_wide_init --random-inputs=24 --dim=t=100 --check | FileCheck %s
-// RUN: interact-run %s --function=q32_scalar_wide_init --random-inputs=25 --dim=t=64 --num-threads=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q24_scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q24_scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=23 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q24_scalar_odd_init --random-inputs=23 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q32_scalar_wide_init --random-inputs=24 --dim=t=100 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=q32_scalar_wide_init --random-inputs=25 --dim=t=64 --num-threads=1 --check | FileCheck %s
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: output 1: max relative error {{.*}}: ok

@@ -1,13 +1,13 @@
 // f16 and bf16 inputs (accumulated in f32, decays and states in f32) and f64,
 // for every op, against the float64 reference.
 //
-// RUN: interact-run %s --function=scan_f16 --random-inputs=1 --dim=t=65 --check | FileCheck %s --check-prefix=TWO
-// RUN: interact-run %s --function=scan_bf16 --random-inputs=2 --dim=t=65 --check | FileCheck %s --check-prefix=TWO
-// RUN: interact-run %s --function=chunked_f16 --random-inputs=3 --dim=t=100 --check | FileCheck %s --check-prefix=TWO
-// RUN: interact-run %s --function=chunked_bf16_diagonal --random-inputs=4 --dim=t=100 --check | FileCheck %s --check-prefix=TWO
-// RUN: interact-run %s --function=chunked_f64 --random-inputs=5 --dim=t=100 --check | FileCheck %s --check-prefix=TWO
-// RUN: interact-run %s --function=attention_f16 --random-inputs=6 --dim=t=33 --check | FileCheck %s --check-prefix=TWO
-// RUN: interact-run %s --function=attention_bf16 --random-inputs=7 --dim=t=33 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=scan_f16 --random-inputs=1 --dim=t=65 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=scan_bf16 --random-inputs=2 --dim=t=65 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=chunked_f16 --random-inputs=3 --dim=t=100 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=chunked_bf16_diagonal --random-inputs=4 --dim=t=100 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=chunked_f64 --random-inputs=5 --dim=t=100 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=attention_f16 --random-inputs=6 --dim=t=33 --check | FileCheck %s --check-prefix=TWO
+// RUN: interact-run %s --target=%{target} --function=attention_bf16 --random-inputs=7 --dim=t=33 --check | FileCheck %s --check-prefix=TWO
 
 // TWO: check: output 0: max relative error {{.*}}: ok
 // TWO: check: output 1: max relative error {{.*}}: ok

@@ -2,14 +2,14 @@
 // the initial one (here a constant 1.5), in every form; attention over no
 // queries is empty, and softmax attention over no keys is 0.
 //
-// RUN: interact-run %s --function=scan_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=STATE
-// RUN: interact-run %s --function=chunked_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=STATE
-// RUN: interact-run %s --function=chunked_diagonal_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=STATE
-// RUN: interact-run %s --function=scan_no_batch --random-inputs=1 --check | FileCheck %s --check-prefix=NOBATCH
-// RUN: interact-run %s --function=softmax_no_keys --random-inputs=1 --check | FileCheck %s --check-prefix=NOKEYS
-// RUN: interact-run %s --function=causal_no_queries --random-inputs=1 --check | FileCheck %s --check-prefix=NOQUERIES
-// RUN: interact-run %s --function=semiseparable_no_batch --random-inputs=1 --check | FileCheck %s --check-prefix=SEMI
-// RUN: interact-run %s --function=semiseparable_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=SEMI
+// RUN: interact-run %s --target=%{target} --function=scan_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=STATE
+// RUN: interact-run %s --target=%{target} --function=chunked_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=STATE
+// RUN: interact-run %s --target=%{target} --function=chunked_diagonal_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=STATE
+// RUN: interact-run %s --target=%{target} --function=scan_no_batch --random-inputs=1 --check | FileCheck %s --check-prefix=NOBATCH
+// RUN: interact-run %s --target=%{target} --function=softmax_no_keys --random-inputs=1 --check | FileCheck %s --check-prefix=NOKEYS
+// RUN: interact-run %s --target=%{target} --function=causal_no_queries --random-inputs=1 --check | FileCheck %s --check-prefix=NOQUERIES
+// RUN: interact-run %s --target=%{target} --function=semiseparable_no_batch --random-inputs=1 --check | FileCheck %s --check-prefix=SEMI
+// RUN: interact-run %s --target=%{target} --function=semiseparable_no_steps --random-inputs=1 --check | FileCheck %s --check-prefix=SEMI
 
 // STATE: output 0: tensor<1x0x2x4xf32>
 // STATE: output 1: tensor<1x2x4x4xf32> min 1.5 max 1.5

@@ -1,9 +1,9 @@
 // A long sequence (t = 65536) with realistic decays: every form of the scan
 // gives finite outputs that match the float64 recurrence.
 //
-// RUN: interact-run %s --function=scan_scalar --random-inputs=1 --dim=b=1 --dim=t=65536 --check | FileCheck %s
-// RUN: interact-run %s --function=chunked_scalar --random-inputs=2 --dim=b=1 --dim=t=65536 --check | FileCheck %s
-// RUN: interact-run %s --function=chunked_diagonal_bf16 --random-inputs=3 --dim=b=1 --dim=t=65536 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scan_scalar --random-inputs=1 --dim=b=1 --dim=t=65536 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=chunked_scalar --random-inputs=2 --dim=b=1 --dim=t=65536 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=chunked_diagonal_bf16 --random-inputs=3 --dim=b=1 --dim=t=65536 --check | FileCheck %s
 
 // CHECK-NOT: non-finite
 // CHECK: check: output 0: max relative error {{.*}}: ok

@@ -2,7 +2,8 @@
 """Checks DESIGN.md's numerics rules on every form, against NumPy float64.
 
 usage: numerics_suite.py INTERACT_OPT INTERACT_RUN MLIR_FILE WORK_DIR
-           [--only=SUBSTRING]... [--no-rewrites] [--no-long] [--full-sweep]
+           [--target=NAME] [--only=SUBSTRING]... [--no-rewrites] [--no-long]
+           [--full-sweep]
 
 Each run makes inputs with NumPy, writes them as .npy, runs one function of
 MLIR_FILE (numerics.mlir) through interact-run and compares the outputs with
@@ -271,8 +272,9 @@ class Run:
 
 
 class Runner:
-    def __init__(self, run_tool, work):
+    def __init__(self, run_tool, work, target_flags):
         self.run_tool, self.work = run_tool, work
+        self.target_flags = target_flags  # --target=NAME, or nothing
         self.count = self.passed = self.total = 0
         self.times = []  # (wall seconds, run)
 
@@ -284,7 +286,8 @@ class Runner:
     def run(self, job, source, tag=None, reference_from=None):
         self.count += 1
         stem = os.path.join(self.work, f"run{self.count}")
-        cmd = [self.run_tool, source, f"--function={job.function}"]
+        cmd = [self.run_tool, source, *self.target_flags,
+               f"--function={job.function}"]
         for i, array in enumerate(job.inputs):
             np.save(f"{stem}.in{i}.npy", array)
             cmd.append(f"--input=@{stem}.in{i}.npy")
@@ -637,6 +640,7 @@ def main():
     flags = [a for a in sys.argv[1:] if a.startswith("--")]
     opt, run_tool, mlir, work = args
     only = [f.split("=", 1)[1] for f in flags if f.startswith("--only=")]
+    target_flags = [f for f in flags if f.startswith("--target=")]
     os.makedirs(work, exist_ok=True)
     start = time.time()
     rng = np.random.default_rng(0)
@@ -655,10 +659,11 @@ def main():
     # The rewrites of the whole file, and which functions each changes.
     source = open(mlir).read()
     rewritten = []
-    runner = Runner(run_tool, work)
+    runner = Runner(run_tool, work, target_flags)
     if "--no-rewrites" not in flags:
         for tag, pipeline in PIPELINES:
-            result = subprocess.run([opt, mlir, *pipeline], capture_output=True, text=True)
+            result = subprocess.run([opt, mlir, *target_flags, *pipeline],
+                                    capture_output=True, text=True)
             if result.returncode != 0:
                 runner.line(f"rewrite {tag}", "interact-opt failed: " +
                             result.stderr.strip()[:300])

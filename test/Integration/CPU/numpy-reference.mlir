@@ -3,7 +3,7 @@
 // DESIGN.md's definitions (written independently of the reference lowering)
 // and, for the hand-worked case, with exact numbers.
 //
-// RUN: %python %S/numpy_reference.py interact-run %s %t | FileCheck %s
+// RUN: %python %S/numpy_reference.py interact-run %s %t --target=%{target} | FileCheck %s
 // CHECK-NOT: FAIL
 // CHECK: numpy reference: {{[1-9][0-9]*}} of {{[1-9][0-9]*}} cases agree
 

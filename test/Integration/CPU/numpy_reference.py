@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks interact-run against NumPy float64 implementations of DESIGN.md.
 
-usage: numpy_reference.py INTERACT_RUN MLIR_FILE WORK_DIR
+usage: numpy_reference.py INTERACT_RUN MLIR_FILE WORK_DIR [--target=NAME]
 
 Each case makes inputs with NumPy, writes them as .npy, runs the function
 through interact-run (optimized lowering, and again with --check), reads the
@@ -83,7 +83,7 @@ def decays(rng, shape):
         rng.uniform(0.5, 3, shape)
 
 
-def run(tool, mlir, function, inputs, out_dir, check):
+def run(tool, mlir, function, inputs, out_dir, check, target_flags):
     paths = []
     for i, array in enumerate(inputs):
         path = os.path.join(out_dir, f"{function}.in{i}.npy")
@@ -92,7 +92,7 @@ def run(tool, mlir, function, inputs, out_dir, check):
     outputs = [os.path.join(out_dir, f"{function}.out{i}.npy") for i in range(2)]
     n_results = 2 if not function.startswith("attention") and \
         function != "exact_attention" else 1
-    cmd = [tool, mlir, f"--function={function}"]
+    cmd = [tool, mlir, *target_flags, f"--function={function}"]
     cmd += [f"--input=@{p}" for p in paths]
     cmd += [f"--output=@{p}" for p in outputs[:n_results]]
     if check:
@@ -105,6 +105,7 @@ def run(tool, mlir, function, inputs, out_dir, check):
 
 def main():
     tool, mlir, out_dir = sys.argv[1:4]
+    target_flags = [a for a in sys.argv[4:] if a.startswith("--target=")]
     os.makedirs(out_dir, exist_ok=True)
     rng = np.random.default_rng(0)
     f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)
@@ -174,7 +175,8 @@ def main():
     agree = 0
     for name, function, inputs, expected, dtypes, tol, check in cases:
         try:
-            outputs = run(tool, mlir, function, inputs, out_dir, check)
+            outputs = run(tool, mlir, function, inputs, out_dir, check,
+                          target_flags)
         except RuntimeError as error:
             print(f"{name}: FAIL: {error}")
             continue

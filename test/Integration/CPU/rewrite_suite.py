@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Runs every rewrite over every case of the CPU integration suite.
 
-usage: rewrite_suite.py INTERACT_OPT INTERACT_RUN FILE...
+usage: rewrite_suite.py INTERACT_OPT INTERACT_RUN [--target=NAME] FILE...
 
-A case is a RUN line of FILE of the form `interact-run %s --function=F ARGS
---check`. For each case and each rewrite pipeline below, the function is
+A case is a RUN line of FILE of the form `interact-run %s
+[--target=%{target}] --function=F ARGS --check`; every run is for NAME, or
+the host without --target. For each case and each rewrite pipeline below, the function is
 rewritten with interact-opt; where the rewrite applies (the function's
 interact ops change), the rewritten function runs on the same seeded inputs
 and is checked against the float64 reference of the original function
@@ -40,18 +41,21 @@ def function_ops(text, name):
 
 
 def main():
-    opt, run, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    opt, run = sys.argv[1], sys.argv[2]
+    target_flags = [a for a in sys.argv[3:] if a.startswith("--target=")]
+    files = [a for a in sys.argv[3:] if not a.startswith("--")]
     applied = failed = 0
     for path in files:
         source = open(path).read()
-        cases = re.findall(r"^// RUN: interact-run %s (--function=(\w+)[^|]*?--check)",
+        cases = re.findall(r"^// RUN: interact-run %s (?:--target=%\{target\} )?"
+                           r"(--function=(\w+)[^|]*?--check)",
                            source, re.MULTILINE)
         for args, name in cases:
             args = [a for a in shlex.split(args)]
             before = function_ops(source, name)
             for pipeline in PIPELINES:
-                rewritten = subprocess.run([opt, path, *pipeline], capture_output=True,
-                                           text=True)
+                rewritten = subprocess.run([opt, path, *target_flags, *pipeline],
+                                       capture_output=True, text=True)
                 if rewritten.returncode != 0:
                     print(f"FAIL {path}:{name} {' '.join(pipeline)}: interact-opt failed\n"
                           f"{rewritten.stderr}")
@@ -60,7 +64,8 @@ def main():
                 if function_ops(rewritten.stdout, name) == before:
                     continue
                 applied += 1
-                result = subprocess.run([run, "-", *args, f"--reference-from={path}"],
+                result = subprocess.run([run, "-", *target_flags, *args,
+                                         f"--reference-from={path}"],
                                         input=rewritten.stdout, capture_output=True,
                                         text=True)
                 ok = result.returncode == 0 and "check: PASSED" in result.stdout

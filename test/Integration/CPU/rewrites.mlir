@@ -3,27 +3,27 @@
 // diagonal decay, groups, initial and final state, odd lengths, f16.
 //
 // scan -> attention, then back: scan -> attention -> scan.
-// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --function=scan_init --random-inputs=1 --dim=t=7 --check --reference-from=%s | FileCheck %s
-// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --function=scan_init --random-inputs=2 --dim=b=1 --dim=t=65 --check --reference-from=%s | FileCheck %s
-// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --function=scan_f16 --random-inputs=3 --dim=t=33 --check --reference-from=%s | FileCheck %s
-// RUN: interact-opt %s --interact-scan-to-attention --interact-attention-to-scan | interact-run - --function=scan_init --random-inputs=4 --dim=t=64 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --target=%{target} --function=scan_init --random-inputs=1 --dim=t=7 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --target=%{target} --function=scan_init --random-inputs=2 --dim=b=1 --dim=t=65 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --target=%{target} --function=scan_f16 --random-inputs=3 --dim=t=33 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-scan-to-attention --interact-attention-to-scan | interact-run - --target=%{target} --function=scan_init --random-inputs=4 --dim=t=64 --check --reference-from=%s | FileCheck %s
 //
 // split by decay class (G = 2, interleaved columns), then each class to
 // attention, and a broadcast decay (G = 1).
-// RUN: interact-opt %s --interact-split-decay-classes | interact-run - --function=diagonal_two_classes --random-inputs=5 --dim=t=65 --check --reference-from=%s | FileCheck %s
-// RUN: interact-opt %s --interact-split-decay-classes --interact-scan-to-attention | interact-run - --function=diagonal_two_classes --random-inputs=6 --dim=t=7 --check --reference-from=%s | FileCheck %s
-// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --function=diagonal_broadcast --random-inputs=7 --dim=t=40 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-split-decay-classes | interact-run - --target=%{target} --function=diagonal_two_classes --random-inputs=5 --dim=t=65 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-split-decay-classes --interact-scan-to-attention | interact-run - --target=%{target} --function=diagonal_two_classes --random-inputs=6 --dim=t=7 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-scan-to-attention | interact-run - --target=%{target} --function=diagonal_broadcast --random-inputs=7 --dim=t=40 --check --reference-from=%s | FileCheck %s
 //
 // attention -> scan, then back: attention -> scan -> attention.
-// RUN: interact-opt %s --interact-attention-to-scan | interact-run - --function=attention_semiseparable --random-inputs=8 --dim=t=65 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
-// RUN: interact-opt %s --interact-attention-to-scan | interact-run - --function=attention_causal_grouped --random-inputs=9 --dim=t=20 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
-// RUN: interact-opt %s --interact-attention-to-scan --interact-scan-to-attention | interact-run - --function=attention_semiseparable --random-inputs=10 --dim=t=33 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
+// RUN: interact-opt %s --interact-attention-to-scan | interact-run - --target=%{target} --function=attention_semiseparable --random-inputs=8 --dim=t=65 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
+// RUN: interact-opt %s --interact-attention-to-scan | interact-run - --target=%{target} --function=attention_causal_grouped --random-inputs=9 --dim=t=20 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
+// RUN: interact-opt %s --interact-attention-to-scan --interact-scan-to-attention | interact-run - --target=%{target} --function=attention_semiseparable --random-inputs=10 --dim=t=33 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
 //
 // to chunked, from a scan and from attention; and form selection.
-// RUN: interact-opt %s --interact-to-chunked=chunk-size=16 | interact-run - --function=scan_init --random-inputs=11 --dim=t=100 --check --reference-from=%s | FileCheck %s
-// RUN: interact-opt %s --interact-to-chunked=chunk-size=24 | interact-run - --function=attention_semiseparable --random-inputs=12 --dim=t=100 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
-// RUN: interact-opt %s --interact-select-form=seq-len=16 | interact-run - --function=scan_init --random-inputs=13 --dim=t=16 --check --reference-from=%s | FileCheck %s
-// RUN: interact-run %s --function=attention_causal_grouped --random-inputs=14 --dim=t=300 --select-form --check | FileCheck %s --check-prefix=ONE
+// RUN: interact-opt %s --interact-to-chunked=chunk-size=16 | interact-run - --target=%{target} --function=scan_init --random-inputs=11 --dim=t=100 --check --reference-from=%s | FileCheck %s
+// RUN: interact-opt %s --interact-to-chunked=chunk-size=24 | interact-run - --target=%{target} --function=attention_semiseparable --random-inputs=12 --dim=t=100 --check --reference-from=%s | FileCheck %s --check-prefix=ONE
+// RUN: interact-opt %s --target=%{target} --interact-select-form=seq-len=16 | interact-run - --target=%{target} --function=scan_init --random-inputs=13 --dim=t=16 --check --reference-from=%s | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=attention_causal_grouped --random-inputs=14 --dim=t=300 --select-form --check | FileCheck %s --check-prefix=ONE
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: output 1: max relative error {{.*}}: ok

@@ -2,24 +2,24 @@
 // g = 1, g = h and 1 < g < h, with and without an initial state (the final
 // state is a result everywhere), t in {1, 7, 64, 65, 1000}, dynamic b and t.
 //
-// RUN: interact-run %s --function=scalar_g1_init --random-inputs=1 --dim=t=1 --check | FileCheck %s
-// RUN: interact-run %s --function=scalar_g1_init --random-inputs=2 --dim=t=7 --check | FileCheck %s
-// RUN: interact-run %s --function=scalar_g1_init --random-inputs=3 --dim=b=3 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=scalar_gh --random-inputs=4 --dim=t=64 --check | FileCheck %s
-// RUN: interact-run %s --function=scalar_gh --random-inputs=5 --dim=t=1000 --check | FileCheck %s
-// RUN: interact-run %s --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --check | FileCheck %s
-// RUN: interact-run %s --function=diagonal_g2_init --random-inputs=7 --dim=b=1 --dim=t=1000 --check | FileCheck %s
-// RUN: interact-run %s --function=diagonal_g1 --random-inputs=8 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=static_sizes --random-inputs=9 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_g1_init --random-inputs=1 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_g1_init --random-inputs=2 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_g1_init --random-inputs=3 --dim=b=3 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_gh --random-inputs=4 --dim=t=64 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_gh --random-inputs=5 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=diagonal_g2_init --random-inputs=7 --dim=b=1 --dim=t=1000 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=diagonal_g1 --random-inputs=8 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=static_sizes --random-inputs=9 --check | FileCheck %s
 // One thread runs the same parallel loops.
-// RUN: interact-run %s --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --num-threads=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --num-threads=1 --check | FileCheck %s
 
 // Column tiles and 64-step time blocks: p = 12 (vectors of 4), n = 20 (two
 // tiles of 10 columns), n = 48 (three of 16), t across block boundaries.
-// RUN: interact-run %s --function=scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
-// RUN: interact-run %s --function=scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=130 --check | FileCheck %s
-// RUN: interact-run %s --function=diagonal_odd --random-inputs=23 --dim=t=65 --check | FileCheck %s
-// RUN: interact-run %s --function=scalar_wide_init --random-inputs=24 --dim=t=200 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=130 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=diagonal_odd --random-inputs=23 --dim=t=65 --check | FileCheck %s
+// RUN: interact-run %s --target=%{target} --function=scalar_wide_init --random-inputs=24 --dim=t=200 --check | FileCheck %s
 
 // CHECK: check: output 0: max relative error {{.*}}: ok
 // CHECK: check: output 1: max relative error {{.*}}: ok

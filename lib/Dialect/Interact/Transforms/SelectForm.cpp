@@ -8,14 +8,18 @@
 //          + sequential steps * step cost(form)
 //
 // where a recurrence takes t sequential steps, a chunked scan t / Q and
-// attention none. The constants are fitted to measurements of this
-// project's own CPU code (bench/calibrate.py; docs/Passes.md has the run
-// they come from), not taken from data sheets.
+// attention none. The constants and the forms with fast kernels come from
+// the module's target (docs/Targets.md): each row's cost model is fitted by
+// bench/calibrate.py --target NAME to this project's own code on that
+// target, not taken from data sheets.
 //
 //===----------------------------------------------------------------------===//
 
 #include "interact/Dialect/Interact/Transforms/Passes.h"
 #include "interact/Dialect/Interact/Transforms/Transforms.h"
+#include "interact/Target/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
 
 #include "llvm/Support/Format.h"
 
@@ -33,56 +37,6 @@ using namespace mlir::interact;
 
 namespace {
 
-/// Measured model constants of one form on one target.
-struct FormModel {
-  double callMicros; // fixed cost of one call, in microseconds
-  double gflops;     // sustained GFLOP/s on the form's FLOP count
-  double stepMicros; // cost of one sequential step, in microseconds
-};
-
-/// The cost model of one target, measured at one state size n: the vector
-/// code's speed depends on n (tile shapes, reduction lengths), so each
-/// calibrated n has its own.
-struct TargetModel {
-  int64_t stateDim;
-  FormModel recurrent, chunked, attention;
-  double bandwidthGBs;
-};
-
-/// CPU constants, fitted by bench/calibrate.py per form and state size
-/// (weighted by 1 / time, so that relative errors count; each time the
-/// fastest of three interleaved rounds) to
-/// interact-cpu-pipeline's code on this project's 2-core machine, run of
-/// 2026-11-22; the bandwidth is the measured copy bandwidth. Recalibrate
-/// whenever the CPU lowering changes.
-constexpr TargetModel cpuModels[] = {
-    {/*stateDim=*/16,
-     /*recurrent=*/{2.4, 85.95, 0.000284},
-     /*chunked=*/{0.0, 225.7, 6.588},
-     /*attention=*/{3.1, 47.66, 0},
-     /*bandwidthGBs=*/29.9},
-    {/*stateDim=*/64,
-     /*recurrent=*/{3.9, 149.4, 4.085e-05},
-     /*chunked=*/{0.0, 223.7, 19.77},
-     /*attention=*/{4.3, 66.07, 0},
-     /*bandwidthGBs=*/29.9},
-    {/*stateDim=*/128,
-     /*recurrent=*/{4.9, 158.1, 1.93e-05},
-     /*chunked=*/{0.0, 207.7, 23.3},
-     /*attention=*/{3.0, 68.5, 0},
-     /*bandwidthGBs=*/29.9},
-};
-
-/// The calibrated model nearest to `stateDim` (in ratio).
-const TargetModel &cpuModelFor(int64_t stateDim) {
-  const TargetModel *best = &cpuModels[0];
-  for (const TargetModel &m : cpuModels)
-    if (std::abs(std::log(double(m.stateDim) / stateDim)) <
-        std::abs(std::log(double(best->stateDim) / stateDim)))
-      best = &m;
-  return *best;
-}
-
 constexpr int64_t candidateChunkSizes[] = {32, 64, 128, 256};
 constexpr bool candidatesVerify() {
   for (int64_t q : candidateChunkSizes)
@@ -99,6 +53,7 @@ struct Candidate {
   int64_t chunkSize = 0;
   OperatorCost cost;
   double steps = 0;
+  bool fastKernel = true;
   double micros = 0;
 
   std::string name() const {
@@ -109,96 +64,107 @@ struct Candidate {
   }
 };
 
-double estimateMicros(const TargetModel &model, Candidate &c) {
-  const FormModel &form = c.form == Form::Recurrent ? model.recurrent
-                          : c.form == Form::Chunked ? model.chunked
-                                                    : model.attention;
+double estimateMicros(const Target &target, int64_t stateDim,
+                      const Candidate &c) {
+  const FormCost &form = target.costFor(stateDim)->of(c.form);
   return form.callMicros + c.cost.flops / (form.gflops * 1e3) +
-         c.cost.bytes / (model.bandwidthGBs * 1e3) + c.steps * form.stepMicros;
+         c.cost.bytes / (target.bandwidthGBs * 1e3) +
+         c.steps * form.stepMicros;
 }
 
-/// Builds the candidates of `op` as detached ops over its operands, costs
-/// them through the interface at `sizes`, and erases them.
-SmallVector<Candidate> candidatesFor(InteractOpInterface op,
-                                     const OperatorSizes &sizes,
-                                     const DecayClasses &classes) {
-  SmallVector<Candidate> result;
-  MLIRContext *ctx = op->getContext();
-  OpBuilder b(ctx);
-  Location loc = op->getLoc();
-  auto add = [&](Operation *candidate, Form form, int64_t chunk, double steps) {
-    Candidate c;
-    c.form = form;
-    c.chunkSize = chunk;
-    c.cost = cast<InteractOpInterface>(candidate).getCost(sizes);
-    c.steps = steps;
-    result.push_back(c);
-  };
+/// Costs `op` (a detached or scratch op of one candidate form) through the
+/// interface at its sizes completed by the hints.
+Candidate costed(InteractOpInterface op, int64_t chunkSize,
+                 const Target &target, int64_t batchHint, int64_t seqLenHint) {
+  Candidate c;
+  c.form = op.getForm();
+  c.chunkSize = chunkSize;
+  OperatorSizes sizes = op.getSizes().withHints(batchHint, seqLenHint);
+  c.cost = op.getCost(sizes);
   double t = sizes.seqLen;
+  c.steps = c.form == Form::Recurrent ? t
+            : c.form == Form::Chunked ? std::ceil(t / chunkSize)
+                                      : 0;
+  Type element = getElementTypeOrSelf(op->getResult(0).getType());
+  c.fastKernel = target.hasFastKernel(c.form, op.getDecayKind(), element);
+  return c;
+}
 
-  // Every recurrent-capable op has a scan form: the op itself, its chunked
-  // form's scan, or the scan that causal linear attention converts to.
-  Value x, a, B, C, init;
-  TypeRange resultTypes;
+/// The candidates of a scan-form operator: `scan` itself, its chunked forms,
+/// and (with one decay class, unless `attention` already stands for it) its
+/// semiseparable attention; each built detached over the scan's operands,
+/// costed through the interface, and erased.
+void addScanCandidates(ScanOp scan, const DecayClasses &classes,
+                       bool withAttention, const Target &target,
+                       int64_t batchHint, int64_t seqLenHint,
+                       SmallVector<Candidate> &result) {
+  MLIRContext *ctx = scan->getContext();
+  OpBuilder b(ctx);
+  Location loc = scan.getLoc();
+  auto add = [&](Operation *candidate, int64_t chunk) {
+    result.push_back(costed(cast<InteractOpInterface>(candidate), chunk,
+                            target, batchHint, seqLenHint));
+    if (candidate != scan.getOperation())
+      candidate->erase();
+  };
+  add(scan, 0);
+  for (int64_t q : candidateChunkSizes)
+    add(ChunkedScanOp::create(b, loc, scan->getResultTypes(), scan.getX(),
+                              scan.getA(), scan.getB(), scan.getC(),
+                              scan.getInitState(), b.getI64IntegerAttr(q)),
+        q);
+  if (withAttention && classes.size() == 1)
+    add(AttentionOp::create(b, loc, scan.getY().getType(),
+                            KernelAttr::get(ctx, Kernel::Identity),
+                            MaskAttr::get(ctx, Mask::Semiseparable),
+                            scan.getC(), scan.getB(), scan.getX(), scan.getA(),
+                            b.getF32FloatAttr(1.0f)),
+        0);
+}
+
+/// Every exact realization of `op`, costed on `target`. No cost formula is
+/// written here: each candidate is an op of its form, asked through
+/// InteractOpInterface. Attention's scan forms come from converting a scratch
+/// clone of it.
+SmallVector<Candidate> candidatesFor(InteractOpInterface op,
+                                     const DecayClasses &classes,
+                                     const Target &target, int64_t batchHint,
+                                     int64_t seqLenHint) {
+  SmallVector<Candidate> result;
   if (auto scan = dyn_cast<ScanOp>(op.getOperation())) {
-    x = scan.getX(), a = scan.getA(), B = scan.getB(), C = scan.getC();
-    init = scan.getInitState();
-    resultTypes = scan->getResultTypes();
+    addScanCandidates(scan, classes, /*withAttention=*/true, target, batchHint,
+                      seqLenHint, result);
   } else if (auto chunked = dyn_cast<ChunkedScanOp>(op.getOperation())) {
-    x = chunked.getX(), a = chunked.getA(), B = chunked.getB();
-    C = chunked.getC(), init = chunked.getInitState();
-    resultTypes = chunked->getResultTypes();
-  }
-  if (x) {
-    Operation *scan = ScanOp::create(b, loc, resultTypes, x, a, B, C, init);
-    add(scan, Form::Recurrent, 0, t);
+    OpBuilder b(op->getContext());
+    auto scan = ScanOp::create(b, op->getLoc(), chunked->getResultTypes(),
+                               chunked.getX(), chunked.getA(), chunked.getB(),
+                               chunked.getC(), chunked.getInitState());
+    addScanCandidates(scan, classes, /*withAttention=*/true, target, batchHint,
+                      seqLenHint, result);
     scan->erase();
-    // The CPU lowering tiles the chunked form's products for scalar decays
-    // only; with a diagonal decay they are plain loop nests, two orders of
-    // magnitude slower than the other forms, which the model (fitted on
-    // scalar decays) does not know.
-    bool diagonal = cast<RankedTensorType>(a.getType()).getRank() == 4;
-    for (int64_t q : diagonal ? ArrayRef<int64_t>() : candidateChunkSizes) {
-      Operation *chunked = ChunkedScanOp::create(
-          b, loc, resultTypes, x, a, B, C, init, b.getI64IntegerAttr(q));
-      add(chunked, Form::Chunked, q, std::ceil(t / q));
-      chunked->erase();
-    }
-    if (classes.size() == 1) {
-      Operation *attention = AttentionOp::create(
-          b, loc, resultTypes.front(), KernelAttr::get(ctx, Kernel::Identity),
-          MaskAttr::get(ctx, Mask::Semiseparable), C, B, x, a,
-          b.getF32FloatAttr(1.0f));
-      add(attention, Form::Attention, 0, 0);
-      attention->erase();
-    }
-    return result;
+  } else {
+    result.push_back(costed(op, 0, target, batchHint, seqLenHint));
+    if (whyNotAttentionToScan(op))
+      return result;
+    // A scratch block holds a clone of the attention and the scan it
+    // converts to; both are erased with it.
+    OwningOpRef<ModuleOp> scratch = ModuleOp::create(op->getLoc());
+    IRRewriter rewriter(op->getContext());
+    rewriter.setInsertionPointToEnd(scratch->getBody());
+    auto clone = cast<AttentionOp>(rewriter.clone(*op.getOperation()));
+    FailureOr<ScanOp> scan = convertAttentionToScan(rewriter, clone);
+    if (succeeded(scan))
+      addScanCandidates(*scan, classes, /*withAttention=*/false, target,
+                        batchHint, seqLenHint, result);
+    scratch->getBody()->dropAllDefinedValueUses();
+    for (Operation &nested : *scratch->getBody())
+      nested.dropAllReferences();
   }
-  // Attention: itself, and the scan forms when it has a recurrence.
-  add(op, Form::Attention, 0, 0);
-  if (whyNotAttentionToScan(op))
-    return result;
-  OperatorCost scanCost = op.getCost(sizes);
-  // The dual scan's cost: 5 t n p per head, the attention's bytes.
-  Candidate recurrent;
-  recurrent.form = Form::Recurrent;
-  recurrent.cost = {5.0 * sizes.batch * sizes.numHeads * t * sizes.headDim *
-                        sizes.stateDim,
-                    scanCost.bytes};
-  recurrent.steps = t;
-  result.push_back(recurrent);
-  for (int64_t q : candidateChunkSizes) {
-    Candidate chunked;
-    chunked.form = Form::Chunked;
-    chunked.chunkSize = q;
-    double qq = std::min<double>(q, t);
-    chunked.cost = {2.0 * sizes.batch * sizes.numHeads * t *
-                        (qq * sizes.stateDim + qq * sizes.headDim +
-                         2.0 * sizes.stateDim * sizes.headDim),
-                    scanCost.bytes};
-    chunked.steps = std::ceil(t / q);
-    result.push_back(chunked);
-  }
+  // Forms without a fast kernel on the target are loop nests orders of
+  // magnitude slower than the model (fitted on fast kernels) knows: they
+  // compete only when no form has one.
+  if (llvm::any_of(result, [](const Candidate &c) { return c.fastKernel; }))
+    llvm::erase_if(result, [](const Candidate &c) { return !c.fastKernel; });
   return result;
 }
 
@@ -240,16 +206,20 @@ struct SelectFormPass
 
   void runOnOperation() override {
     Operation *root = getOperation();
-    if (target != "cpu") {
-      root->emitError() << "interact-select-form: no cost model for target '"
-                        << target
-                        << "': its constants are measured, and only the CPU "
-                           "code exists to measure (target=cpu)";
-      return signalPassFailure();
-    }
     if (batchHint <= 0 || seqLenHint <= 0) {
       root->emitError() << "interact-select-form: the batch and seq-len hints "
                            "must be positive";
+      return signalPassFailure();
+    }
+    FailureOr<Target> found = getTarget(root);
+    if (failed(found))
+      return signalPassFailure();
+    target = std::move(*found);
+    if (target.costs.empty()) {
+      root->emitError() << "interact-select-form: target '" << target.name
+                        << "' has no calibrated cost model (run "
+                           "bench/calibrate.py --target "
+                        << target.name << " on one; docs/Targets.md)";
       return signalPassFailure();
     }
     SmallVector<InteractOpInterface> ops;
@@ -267,9 +237,10 @@ struct SelectFormPass
     }
     OperatorSizes sizes = op.getSizes().withHints(batchHint, seqLenHint);
     DecayClasses classes = computeDecayClasses(op);
-    SmallVector<Candidate> candidates = candidatesFor(op, sizes, classes);
+    SmallVector<Candidate> candidates =
+        candidatesFor(op, classes, target, batchHint, seqLenHint);
     for (Candidate &c : candidates)
-      c.micros = estimateMicros(cpuModelFor(sizes.stateDim), c);
+      c.micros = estimateMicros(target, sizes.stateDim, c);
     const Candidate *best = &candidates.front();
     for (const Candidate &c : candidates)
       if (c.micros < best->micros)
@@ -277,7 +248,7 @@ struct SelectFormPass
 
     std::string text;
     llvm::raw_string_ostream os(text);
-    os << "selected " << best->name() << " for cpu at b=" << sizes.batch
+    os << "selected " << best->name() << " for " << target.name << " at b=" << sizes.batch
        << " t=" << sizes.seqLen << ": estimated ";
     for (auto [i, c] : llvm::enumerate(candidates))
       os << (i ? ", " : "") << c.name() << " "
@@ -290,6 +261,8 @@ struct SelectFormPass
                                << best->name() << " form";
     return success();
   }
+
+  Target target;
 };
 
 } // namespace

@@ -147,12 +147,21 @@ def SelectFormPass : Pass<"interact-select-form"> {
     the cheapest, and says why in a remark with the numbers. Dynamic batch and
     length take the `batch` and `seq-len` hints. Softmax and non-causal
     attention have one realization and are left as they are.
+
+    The constants, and which (form, decay kind, element type) combinations
+    have a fast kernel, come from the module's target (`interact.target`,
+    `host` when absent; docs/Targets.md). Forms without a fast kernel on the
+    target compete only when no form has one. A target without a calibrated
+    cost model is an error. Every candidate is costed by building an op of
+    its form and asking `InteractOpInterface`: no cost formula lives here.
+
+    ```mlir
+    // interact-opt --interact-set-target=name=x86-64-v3 --interact-select-form
+    // remark: selected recurrent for x86-64-v3 at b=1 t=4096: estimated
+    //   recurrent 2.1 ms (...), chunked(32) ..., attention ...
+    ```
   }];
   let options = [
-    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
-           "Target: cpu, or gpu">,
-    Option<"arch", "arch", "std::string", /*default=*/"\"sm_90\"",
-           "GPU architecture when target=gpu">,
     Option<"batchHint", "batch", "int64_t", /*default=*/"1",
            "Batch size assumed where it is dynamic">,
     Option<"seqLenHint", "seq-len", "int64_t", /*default=*/"4096",
