@@ -52,6 +52,9 @@ void mlir::interact::addLoweringStage(OpPassManager &pm,
   ConvertInteractToLinalgPassOptions lowering;
   lowering.reference = options.reference;
   pm.addPass(createConvertInteractToLinalgPass(lowering));
+  // The kernels' register transposes by the target's shuffles, before the
+  // canonicalizer folds them into element-by-element inserts.
+  pm.addPass(createLowerTransposesPass());
   // f32 exponentials as vector arithmetic, not one expf call per lane.
   pm.addPass(createApproximateExpPass());
   pm.addPass(createCanonicalizerPass());
@@ -80,19 +83,6 @@ void mlir::interact::addParallelLoopsStage(
   pm.addPass(createCanonicalizerPass());
 }
 
-vector::VectorTransposeLowering
-mlir::interact::transposeLoweringFor(const Target &target) {
-  // AVX-512 shuffles of 16 x 16 blocks where a register holds 16 f32. With
-  // fewer lanes, extracts and inserts per element, which LLVM's shuffle
-  // combiner turns into the target's shuffles: on Zen 3 (AVX2, t = 2048,
-  // h = 8, p = 64, one thread, best of 15, three rounds) it was 1-3% faster
-  // than one flat shufflevector per tile (Shuffle1D) for the chunked scan at
-  // n = 64 and 128 and for causal softmax attention.
-  if (target.vectorBits >= 512)
-    return vector::VectorTransposeLowering::Shuffle16x16;
-  return vector::VectorTransposeLowering::EltWise;
-}
-
 void mlir::interact::addLLVMStage(OpPassManager &pm,
                                   const LLVMStageOptions &options) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -108,7 +98,6 @@ void mlir::interact::addLLVMStage(OpPassManager &pm,
   // Horizontal sums may reassociate: they are dot products of one row.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.reassociateFPReductions = true;
-  vectorToLLVM.vectorTransposeLowering = options.transposeLowering;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -145,10 +134,7 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
   addLoweringStage(pm, {options.reference});
   addBufferizationStage(pm, {/*functionBoundaries=*/true});
   addParallelLoopsStage(pm, {threads});
-  LLVMStageOptions llvm;
-  if (cpu)
-    llvm.transposeLowering = transposeLoweringFor(*target);
-  addLLVMStage(pm, llvm);
+  addLLVMStage(pm, {});
 }
 
 void mlir::interact::registerPipelines() {

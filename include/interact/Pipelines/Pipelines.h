@@ -65,7 +65,9 @@ struct LoweringStageOptions {
 };
 
 /// Lowers interact ops to linalg, tensor, vector and scf
-/// (convert-interact-to-linalg), f32 exponentials to vector arithmetic, then
+/// (convert-interact-to-linalg), the kernels' register transposes to the
+/// target's shuffles (interact-lower-transposes), f32 exponentials to vector
+/// arithmetic, then
 /// canonicalizes and CSEs.
 void addLoweringStage(OpPassManager &pm, const LoweringStageOptions &options);
 
@@ -91,15 +93,10 @@ struct ParallelLoopsStageOptions {
 void addParallelLoopsStage(OpPassManager &pm,
                            const ParallelLoopsStageOptions &options);
 
-/// Options of the LLVM stage.
-struct LLVMStageOptions {
-  /// How vector.transpose becomes shuffles; see transposeLoweringFor.
-  vector::VectorTransposeLowering transposeLowering =
-      vector::VectorTransposeLowering::EltWise;
-};
-
-/// The transpose lowering that suits `target`'s vector registers.
-vector::VectorTransposeLowering transposeLoweringFor(const Target &target);
+/// Options of the LLVM stage (none yet: the target's choices are made by
+/// interact-lower-transposes and interact-llvm-target-attrs, which read the
+/// module's target).
+struct LLVMStageOptions {};
 
 /// Loops, memrefs, vectors and the remaining dialects to the LLVM dialect,
 /// then the module target's CPU and features on every llvm.func
