@@ -25,19 +25,18 @@
 // STAGES-NEXT: interact-llvm-target-attrs,
 // STAGES-NEXT: interact-select-form{{{.*}}seq-len=100
 // STAGES-NEXT: convert-interact-to-linalg{reference=false}
+// STAGES-NEXT: interact-lower-transposes
 // STAGES-NEXT: interact-approximate-exp
 // STAGES: one-shot-bufferize{
 // STAGES: convert-scf-to-openmp{num-threads=3}
-// STAGES: convert-vector-to-llvm{{{.*}}vector-transpose-lowering=shuffle16x16
+// STAGES: convert-vector-to-llvm
 // STAGES: convert-func-to-llvm
 // STAGES-NEXT: interact-llvm-target-attrs,
 // STAGES: reconcile-unrealized-casts
 //
-// 256-bit registers take another transpose lowering; the target's thread
-// count (0: the OpenMP runtime's) where none is given.
+// The target's thread count (0: the OpenMP runtime's) where none is given.
 // RUN: interact-opt %s --interact-cpu-pipeline=target=x86-64-v3 --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=AVX2
 // AVX2: convert-scf-to-openmp{num-threads=0}
-// AVX2: vector-transpose-lowering=eltwise
 //
 // RUN: not interact-opt %s --interact-cpu-pipeline=target=sm_90 2>&1 | FileCheck %s --check-prefix=GPU
 // GPU: cpu-pipeline.mlir:{{[0-9]+}}:{{[0-9]+}}: error: interact-llvm-target-attrs: target 'sm_90' is a GPU; host functions take a CPU target
