@@ -126,6 +126,9 @@ def main():
                         help="the table row to calibrate (x86-64-v3, x86-64-v4)")
     parser.add_argument("--quick", action="store_true",
                         help="two lengths per form: a smoke test, not a model")
+    parser.add_argument("--forms", default="recurrent,chunked,attention",
+                        help="comma-separated forms to refit; the row keeps "
+                             "the others' constants")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the row instead of writing it")
     args = parser.parse_args()
@@ -135,8 +138,17 @@ def main():
                  "(docs/Targets.md)")
     TARGET_ARGS.append(f"--target={args.target}")
     forms = ("recurrent", "chunked", "attention")
+    refit = args.forms.split(",")
+    if not set(refit) <= set(forms):
+        sys.exit(f"calibrate.py: --forms takes {', '.join(forms)}")
     ns = (16, 64, 128)
-    fitted = {(form, n): fit(form, args.quick, n) for form in forms for n in ns}
+    with open(path) as f:
+        row = json.load(f)
+    kept = {(form, size["n"]): (size[form]["call_us"], size[form]["gflops"],
+                                size[form]["step_us"])
+            for size in row["cost_model"]["state_sizes"] for form in forms}
+    fitted = {(form, n): fit(form, args.quick, n) if form in refit
+              else kept[(form, n)] for form in forms for n in ns}
     bandwidth = copy_bandwidth()
     print(f"copy bandwidth: {bandwidth:.1f} GB/s")
     cores = os.cpu_count() or 1
@@ -153,8 +165,6 @@ def main():
                 for form in forms})
             for n in ns],
     }
-    with open(path) as f:
-        row = json.load(f)
     row["cost_model"] = model
     text = json.dumps(row, indent=2) + "\n"
     if args.dry_run:
