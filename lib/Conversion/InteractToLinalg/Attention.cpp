@@ -224,6 +224,10 @@ SmallVector<Value> DecayedWalk::keyStep(ImplicitLocOpBuilder &sb, Value bi,
 
 namespace {
 
+/// Keys per block where a tile of scores is narrower (AVX2: 4 tiles of 8
+/// keys; on Zen 3, 32 and 64 ran alike).
+constexpr int64_t kWideBlockKeys = 32;
+
 /// The indices of one (batch, head, block of queries) task.
 struct QueryTask {
   Value bi, hi, i0, hq, hk, hv, lastQuery, zeroScores;
@@ -256,11 +260,17 @@ private:
   Value element(ImplicitLocOpBuilder &lb, Value tensor, ValueRange at);
   Value i64(ImplicitLocOpBuilder &lb, Value value);
   Value transposedKeys();
+  Value packedValues();
   void transposeTask(ImplicitLocOpBuilder &lb, ValueRange args, Value srcIndex);
   void queryTask(ImplicitLocOpBuilder &lb, ValueRange args, Value kT,
                  Value negInf);
   SmallVector<Value> keyBlock(TensorBuilder &kb, const QueryTask &t, Value kT,
                               Value negInf, Value block, ValueRange carried);
+  SmallVector<Value> wideKeyBlock(TensorBuilder &kb, const QueryTask &t,
+                                  Value kT, Value negInf, Value block,
+                                  ValueRange carried);
+  Value validAt(ImplicitLocOpBuilder &sb, const BlockConstants &bc,
+                Value iVector, Value j);
   void scoreRow(ImplicitLocOpBuilder &sb, const QueryTask &t,
                 const BlockConstants &bc, Value j0, int64_t r,
                 MutableArrayRef<Value> acc, ValueRange carried,
@@ -280,10 +290,10 @@ private:
   const KernelConfig &config;
   bool causal;
   RegisterTile scoreTile, outTile;
-  int64_t queries, keys;
+  int64_t queries, keys, tilesPerBlock;
   VectorType scoreVector, indexVector;
   OpFoldResult batch, len, src, keyBlocks, paddedKeys;
-  Value iota, srcIndex, lenIndex;
+  Value iota, srcIndex, lenIndex, vPacked;
   SmallVector<OpFoldResult> unit4;
 };
 
@@ -300,7 +310,13 @@ TiledAttention::TiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
   src = g.dim(k, 1);
   scoreTile = RegisterTile::forScores(config, ct);
   queries = scoreTile.rows;
-  keys = scoreTile.columns();
+  // A block of keys: one tile of scores where a tile is wide (32 keys of
+  // f32 on AVX-512), several on AVX2 (8 keys a tile) so that each block's
+  // reductions, correction and rescaling of the outputs serve 32 keys.
+  tilesPerBlock = config.registers >= 32
+                      ? 1
+                      : std::max<int64_t>(1, kWideBlockKeys / scoreTile.columns());
+  keys = scoreTile.columns() * tilesPerBlock;
   outTile = RegisterTile::forProduct(config, queries, sh.p, ct);
   scoreVector = VectorType::get({scoreTile.lanes}, ct);
   indexVector = VectorType::get({scoreTile.lanes}, b.getI64Type());
@@ -327,6 +343,8 @@ Value TiledAttention::build() {
   srcIndex = g.index(src);
   lenIndex = g.index(len);
   Value kT = transposedKeys();
+  if (tilesPerBlock > 1)
+    vPacked = packedValues();
 
   // Outputs, per (batch, head, block of queries).
   Value y =
@@ -350,6 +368,26 @@ Value TiledAttention::build() {
 /// of one register square (transposeBlockSize) where n allows.
 Value TiledAttention::transposedKeys() {
   int64_t n = sh.n;
+  if (tilesPerBlock > 1) {
+    // Blocked, [b, key head, padded s / lanes, n, lanes]: a tile's rows of
+    // K^T contiguous (rows s apart alias in L1).
+    AffineExpr s0 = getAffineSymbolExpr(0, ctx);
+    OpFoldResult transposeBlocks = affine::makeComposedFoldedAffineApply(
+        b, b.getLoc(), s0.ceilDiv(scoreTile.lanes), {paddedKeys});
+    Value empty = g.empty({batch, b.getIndexAttr(sh.keyHeads), transposeBlocks,
+                           b.getIndexAttr(n), b.getIndexAttr(scoreTile.lanes)},
+                          ct);
+    return scf::ForallOp::create(
+               b,
+               ArrayRef<OpFoldResult>{batch, b.getIndexAttr(sh.keyHeads),
+                                      transposeBlocks},
+               ValueRange{empty}, std::nullopt,
+               [&](OpBuilder &nb, Location loc, ValueRange args) {
+                 ImplicitLocOpBuilder lb(loc, nb);
+                 transposeTask(lb, args, srcIndex);
+               })
+        .getResult(0);
+  }
   std::optional<int64_t> staticPadded = getConstantIntValue(paddedKeys);
   auto kTType = RankedTensorType::get(
       {ShapedType::kDynamic, sh.keyHeads, n,
@@ -376,6 +414,42 @@ Value TiledAttention::transposedKeys() {
   return g.castTo(transposed.getResult(0), kTType);
 }
 
+/// V as [b, value head, s, p] in the compute type: a block's rows of V
+/// contiguous (rows a head apart alias in L1 across a wide key block).
+Value TiledAttention::packedValues() {
+  int64_t valueHeads = sh.heads / sh.rv, p = sh.p;
+  Value empty = g.empty({batch, b.getIndexAttr(valueHeads), src,
+                         b.getIndexAttr(p)},
+                        ct);
+  int64_t lanes = lanesFor(config, p, ct);
+  auto packed = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{batch, b.getIndexAttr(valueHeads), src},
+      ValueRange{empty}, std::nullopt,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nb);
+        TensorBuilder l(lb);
+        Value bi = args[0], hv = args[1], j = args[2], out = args[3];
+        SmallVector<OpFoldResult> offsets = {bi, hv, j, lb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1),
+                                           lb.getIndexAttr(1),
+                                           lb.getIndexAttr(1),
+                                           lb.getIndexAttr(p)};
+        Value slot = tensor::ExtractSliceOp::create(
+            lb, RankedTensorType::get({p}, ct), out, offsets, sizes, unit4);
+        auto pieces = l.forLoop(
+            lb.getIndexAttr(p / lanes), slot,
+            [&](TensorBuilder &cb, Value c, ValueRange carried) {
+              ImplicitLocOpBuilder &wb = cb.b;
+              Value at = arith::MulIOp::create(wb, c, constantIndex(wb, lanes));
+              Value row = readRow(wb, config, v, {bi, j, hv, at}, lanes, ct);
+              return SmallVector<Value>{
+                  writeRow(wb, config, row, carried[0], {at})};
+            });
+        insertInParallel(lb, {{pieces.getResult(0), out, offsets, sizes}});
+      });
+  return packed.getResult(0);
+}
+
 /// One block of keys of K^T: `blockJ` keys by all of n, in blocks of
 /// `blockK` features. Keys past s read the last key and become zero.
 void TiledAttention::transposeTask(ImplicitLocOpBuilder &lb, ValueRange args,
@@ -388,8 +462,14 @@ void TiledAttention::transposeTask(ImplicitLocOpBuilder &lb, ValueRange args,
   SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1), lb.getIndexAttr(1),
                                      lb.getIndexAttr(n),
                                      lb.getIndexAttr(blockJ)};
+  if (tilesPerBlock > 1) {
+    offsets = {bi, hk, jb, lb.getIndexAttr(0), lb.getIndexAttr(0)};
+    sizes = {lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(1),
+             lb.getIndexAttr(n), lb.getIndexAttr(blockJ)};
+  }
   Value slice = tensor::ExtractSliceOp::create(
-      lb, RankedTensorType::get({n, blockJ}, ct), out, offsets, sizes, unit4);
+      lb, RankedTensorType::get({n, blockJ}, ct), out, offsets, sizes,
+      SmallVector<OpFoldResult>(sizes.size(), lb.getIndexAttr(1)));
   Value last = arith::SubIOp::create(lb, srcIndex, constantIndex(lb, 1));
   Value zeroRow = zeroVector(lb, VectorType::get({blockK}, ct));
   auto blocks = l.forLoop(
@@ -456,7 +536,9 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
   init.append(queries, floatConstant(lb, loc, ct, 0.0));
   auto keyLoop = l.forLoop(
       blocks, init, [&](TensorBuilder &kb, Value block, ValueRange carried) {
-        return keyBlock(kb, t, kT, negInf, block, carried);
+        return tilesPerBlock == 1
+                   ? keyBlock(kb, t, kT, negInf, block, carried)
+                   : wideKeyBlock(kb, t, kT, negInf, block, carried);
       });
 
   // This block's rows of y (the normalizers into a tensor to index).
@@ -514,6 +596,143 @@ SmallVector<Value> TiledAttention::keyBlock(TensorBuilder &kb,
   for (int64_t r = 0; r < queries; ++r)
     scoreRow(sb, t, bc, j0, r, acc, carried, next, maxima, sums);
   next[0] = accumulateValues(sb, t, j0, next[1], next[2], carried[0]);
+  if (sh.softmax) {
+    next.append(maxima);
+    next.append(sums);
+  } else {
+    next.append(carried.begin() + 3, carried.end());
+  }
+  return next;
+}
+
+/// Whether the keys j.. (one vector) count for the queries `iVector`: in
+/// range, and connected by the mask.
+Value TiledAttention::validAt(ImplicitLocOpBuilder &sb,
+                              const BlockConstants &bc, Value iVector,
+                              Value j) {
+  Value cols = arith::AddIOp::create(
+      sb, iota, vector::BroadcastOp::create(sb, indexVector, i64(sb, j)));
+  Value ok =
+      arith::CmpIOp::create(sb, arith::CmpIPredicate::slt, cols, bc.srcVector);
+  if (Value visible =
+          buildMaskWeight(sb, sb.getLoc(), sh.mask, iVector, cols).visible)
+    ok = arith::AndIOp::create(sb, ok, visible);
+  return ok;
+}
+
+/// A block of several tiles of scores (AVX2): each tile's scores, scaled
+/// and with pairs set aside, into the weights; then per row one maximum over
+/// the block (lane-wise, then one reduction), one correction, the exps and
+/// one sum; the outputs rescaled once and P V added over the whole block.
+SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
+                                                const QueryTask &t, Value kT,
+                                                Value negInf, Value block,
+                                                ValueRange carried) {
+  ImplicitLocOpBuilder &sb = kb.b;
+  Location loc = sb.getLoc();
+  int64_t lanes = scoreTile.lanes, columns = scoreTile.columns();
+  Value j0 = arith::MulIOp::create(sb, block, constantIndex(sb, keys));
+  Value negative = sh.softmax ? negInf : floatConstant(sb, loc, ct, 0.0);
+  BlockConstants bc;
+  bc.scaleVector = vector::BroadcastOp::create(
+      sb, scoreVector, floatConstant(sb, loc, ct, sh.scale));
+  bc.masked = vector::BroadcastOp::create(sb, scoreVector, negative);
+  bc.srcVector =
+      vector::BroadcastOp::create(sb, indexVector, i64(sb, srcIndex));
+  SmallVector<Value> iVectors;
+  for (int64_t r = 0; r < queries; ++r)
+    iVectors.push_back(vector::BroadcastOp::create(
+        sb, indexVector,
+        i64(sb, arith::AddIOp::create(sb, t.i0, constantIndex(sb, r)))));
+  Value weights = carried[1], rescale = carried[2];
+  for (int64_t tile = 0; tile < tilesPerBlock; ++tile) {
+    Value js = arith::AddIOp::create(sb, j0, constantIndex(sb, tile * columns));
+    SmallVector<Value> acc = scoreTile.zeros(sb, ct);
+    acc = accumulateTile(
+        sb, scoreTile, t.i0, js, sb.getIndexAttr(sh.n),
+        [&](ImplicitLocOpBuilder &eb, Value i, Value c) {
+          Value row = arith::MinUIOp::create(eb, i, t.lastQuery);
+          return element(eb, q, ValueRange{t.bi, row, t.hq, c});
+        },
+        [&](ImplicitLocOpBuilder &eb, Value c, Value j) {
+          Value tileOf = arith::DivUIOp::create(eb, j, constantIndex(eb, lanes));
+          return readRow(eb, config, kT,
+                         {t.bi, t.hk, tileOf, c, constantIndex(eb, 0)}, lanes,
+                         ct);
+        },
+        acc);
+    for (int64_t r = 0; r < queries; ++r)
+      for (int64_t c = 0; c < scoreTile.vecs; ++c) {
+        int64_t at = tile * columns + c * lanes;
+        Value ok = validAt(sb, bc, iVectors[r],
+                           arith::AddIOp::create(sb, j0, constantIndex(sb, at)));
+        Value s = arith::SelectOp::create(
+            sb, ok,
+            arith::MulFOp::create(sb, acc[r * scoreTile.vecs + c],
+                                  bc.scaleVector),
+            bc.masked);
+        weights = writeRow(sb, config, s, weights,
+                           {constantIndex(sb, r), constantIndex(sb, at)});
+      }
+  }
+  SmallVector<Value> maxima, sums;
+  if (sh.softmax) {
+    int64_t vectors = keys / lanes;
+    auto tree = [&](SmallVector<Value> parts, auto combine) {
+      while (parts.size() > 1) {
+        SmallVector<Value> half;
+        for (size_t a = 0; a + 1 < parts.size(); a += 2)
+          half.push_back(combine(parts[a], parts[a + 1]));
+        if (parts.size() % 2)
+          half.push_back(parts.back());
+        parts = half;
+      }
+      return parts.front();
+    };
+    for (int64_t r = 0; r < queries; ++r) {
+      SmallVector<Value> row;
+      for (int64_t c = 0; c < vectors; ++c)
+        row.push_back(readRow(sb, config, weights,
+                              {constantIndex(sb, r), constantIndex(sb, c * lanes)},
+                              lanes, ct));
+      Value laneMax = tree(row, [&](Value a, Value c) -> Value {
+        return arith::MaximumFOp::create(sb, a, c);
+      });
+      Value rowMax = arith::MaximumFOp::create(
+          sb, carried[3 + r],
+          vector::ReductionOp::create(sb, vector::CombiningKind::MAXIMUMF,
+                                      laneMax));
+      Value correction = math::ExpOp::create(
+          sb, arith::SubFOp::create(sb, carried[3 + r], rowMax));
+      Value maxVector = vector::BroadcastOp::create(sb, scoreVector, rowMax);
+      SmallVector<Value> exps;
+      for (int64_t c = 0; c < vectors; ++c) {
+        Value ok = validAt(
+            sb, bc, iVectors[r],
+            arith::AddIOp::create(sb, j0, constantIndex(sb, c * lanes)));
+        Value e = arith::SelectOp::create(
+            sb, ok,
+            math::ExpOp::create(sb, arith::SubFOp::create(sb, row[c], maxVector)),
+            t.zeroScores);
+        exps.push_back(e);
+        weights = writeRow(sb, config, e, weights,
+                           {constantIndex(sb, r), constantIndex(sb, c * lanes)});
+      }
+      Value laneSum = tree(exps, [&](Value a, Value c) -> Value {
+        return arith::AddFOp::create(sb, a, c);
+      });
+      Value sum = vector::ReductionOp::create(
+          sb, vector::CombiningKind::ADD, laneSum, arith::FastMathFlags::reassoc);
+      sums.push_back(arith::AddFOp::create(
+          sb, arith::MulFOp::create(sb, carried[3 + queries + r], correction),
+          sum));
+      maxima.push_back(rowMax);
+      rescale =
+          tensor::InsertOp::create(sb, correction, rescale, constantIndex(sb, r));
+    }
+  }
+  SmallVector<Value> next = {Value(), weights, rescale};
+  next[0] = accumulateValues(sb, t, j0, weights, rescale, carried[0]);
   if (sh.softmax) {
     next.append(maxima);
     next.append(sums);
@@ -616,6 +835,9 @@ Value TiledAttention::accumulateValues(ImplicitLocOpBuilder &sb,
   };
   auto valueAt = [&](ImplicitLocOpBuilder &eb, Value j, Value c) {
     Value key = arith::AddIOp::create(eb, j0, j);
+    if (vPacked)
+      return readRow(eb, config, vPacked, {t.bi, t.hv, key, c}, outTile.lanes,
+                     ct);
     return readRow(eb, config, v, {t.bi, key, t.hv, c}, outTile.lanes, ct);
   };
   auto visible = [&](ImplicitLocOpBuilder &eb, Value r, Value j) -> Value {
