@@ -3,6 +3,7 @@
 
 usage: compile_sweep.py [--quick] [--grid] [--timeout=S] [--bound=S]
                         [--fail-fast] [--tool=INTERACT_RUN] [--sizes=1,3,...]
+                        [--target=NAME]
 
 For each variant (the scan with scalar and with diagonal decay, the chunked
 scan with both at chunk size 64, and attention with the identity and the
@@ -81,9 +82,12 @@ def function(variant, p, n):
             f"  return %y : {y}\n}}\n")
 
 
+TARGET_ARGS = []
+
+
 def compile_once(tool, path, timeout):
     """(status, cpu seconds, mlir seconds, message) of one interact-run."""
-    cmd = [tool, path, "--function=f", "--random-inputs=1", "--dim=b=1", "--dim=t=1",
+    cmd = [tool, path, *TARGET_ARGS, "--function=f", "--random-inputs=1", "--dim=b=1", "--dim=t=1",
            "--dim=s=1", "--num-threads=1", "--mlir-timing"]
     start = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -151,7 +155,11 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--tool", default=os.path.join(here, "..", "build", "bin",
                                                        "interact-run"))
+    parser.add_argument("--target", default=None,
+                        help="compile for this target (interact-run --target)")
     args = parser.parse_args()
+    if args.target:
+        TARGET_ARGS.append(f"--target={args.target}")
 
     global ELEMENT
     ELEMENT = args.dtype
