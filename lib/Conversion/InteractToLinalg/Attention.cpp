@@ -231,6 +231,9 @@ constexpr int64_t kWideBlockKeys = 32;
 /// The indices of one (batch, head, block of queries) task.
 struct QueryTask {
   Value bi, hi, i0, hq, hk, hv, lastQuery, zeroScores;
+  // AVX2: the task's rows of Q, scaled, [queries, n] (rows of q are a
+  // head apart).
+  Value qPacked;
 };
 
 /// What every row of a block's scores shares: the scale, the score of a
@@ -268,7 +271,7 @@ private:
                               Value negInf, Value block, ValueRange carried);
   SmallVector<Value> wideKeyBlock(TensorBuilder &kb, const QueryTask &t,
                                   Value kT, Value negInf, Value block,
-                                  ValueRange carried);
+                                  ValueRange carried, bool masked);
   Value validAt(ImplicitLocOpBuilder &sb, const BlockConstants &bc,
                 Value iVector, Value j);
   void scoreRow(ImplicitLocOpBuilder &sb, const QueryTask &t,
@@ -277,7 +280,8 @@ private:
                 SmallVectorImpl<Value> &next, SmallVectorImpl<Value> &maxima,
                 SmallVectorImpl<Value> &sums);
   Value accumulateValues(ImplicitLocOpBuilder &sb, const QueryTask &t, Value j0,
-                         Value weights, Value rescale, Value out);
+                         Value weights, Value rescale, Value out,
+                         bool masked = true);
   Value writeRows(ImplicitLocOpBuilder &lb, Value outputs, Value normalizers,
                   Value slot, OpFoldResult rows);
 
@@ -534,12 +538,65 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
   SmallVector<Value> init = {out, weights, rescale};
   init.append(queries, negInf);
   init.append(queries, floatConstant(lb, loc, ct, 0.0));
-  auto keyLoop = l.forLoop(
-      blocks, init, [&](TensorBuilder &kb, Value block, ValueRange carried) {
-        return tilesPerBlock == 1
-                   ? keyBlock(kb, t, kT, negInf, block, carried)
-                   : wideKeyBlock(kb, t, kT, negInf, block, carried);
-      });
+  scf::ForOp keyLoop;
+  if (tilesPerBlock == 1) {
+    keyLoop = l.forLoop(
+        blocks, init, [&](TensorBuilder &kb, Value block, ValueRange carried) {
+          return keyBlock(kb, t, kT, negInf, block, carried);
+        });
+  } else {
+    // The task's rows of Q scaled, contiguous.
+    int64_t n = sh.n, lanesN = lanesFor(config, n, ct);
+    Value scaleN =
+        vector::BroadcastOp::create(lb, VectorType::get({lanesN}, ct),
+                                    floatConstant(lb, loc, ct, sh.scale));
+    SmallVector<Value> rowsQ;
+    for (int64_t r = 0; r < queries; ++r)
+      rowsQ.push_back(arith::MinUIOp::create(
+          lb, arith::AddIOp::create(lb, t.i0, constantIndex(lb, r)),
+          t.lastQuery));
+    t.qPacked =
+        l.forLoop(lb.getIndexAttr(n / lanesN), scratch(lb, {queries, n}, ct),
+                  [&](TensorBuilder &cb, Value c, ValueRange carried) {
+                    ImplicitLocOpBuilder &wb = cb.b;
+                    Value at =
+                        arith::MulIOp::create(wb, c, constantIndex(wb, lanesN));
+                    Value result = carried[0];
+                    for (int64_t r = 0; r < queries; ++r) {
+                      Value row = readRow(wb, config, q,
+                                          {t.bi, rowsQ[r], t.hq, at}, lanesN, ct);
+                      row = arith::MulFOp::create(wb, row, scaleN);
+                      result = writeRow(wb, config, row, result,
+                                        {constantIndex(wb, r), at});
+                    }
+                    return SmallVector<Value>{result};
+                  })
+            .getResult(0);
+    // Blocks every query of the task sees whole (no mask, no padding keys),
+    // then the rest.
+    OpFoldResult full =
+        causal ? affine::makeComposedFoldedAffineMin(
+                     lb, loc,
+                     AffineMap::get(0, 2,
+                                    {s0.floorDiv(keys), (s1 + 1).floorDiv(keys)},
+                                    ctx),
+                     {src, t.i0})
+               : affine::makeComposedFoldedAffineApply(
+                     lb, loc, s0.floorDiv(keys), {src});
+    auto wholeLoop = l.forLoop(
+        full, init, [&](TensorBuilder &kb, Value block, ValueRange carried) {
+          return wideKeyBlock(kb, t, kT, negInf, block, carried, false);
+        });
+    OpFoldResult rest = affine::makeComposedFoldedAffineApply(
+        lb, loc, s0 - s1, {blocks, full});
+    Value fullIndex = getValueOrCreateConstantIndexOp(lb, loc, full);
+    keyLoop = l.forLoop(
+        rest, wholeLoop.getResults(),
+        [&](TensorBuilder &kb, Value block, ValueRange carried) {
+          Value at = arith::AddIOp::create(kb.b, fullIndex, block);
+          return wideKeyBlock(kb, t, kT, negInf, at, carried, true);
+        });
+  }
 
   // This block's rows of y (the normalizers into a tensor to index).
   Value normalizers = scratch(lb, {queries}, ct);
@@ -627,7 +684,8 @@ Value TiledAttention::validAt(ImplicitLocOpBuilder &sb,
 SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
                                                 const QueryTask &t, Value kT,
                                                 Value negInf, Value block,
-                                                ValueRange carried) {
+                                                ValueRange carried,
+                                                bool masked) {
   ImplicitLocOpBuilder &sb = kb.b;
   Location loc = sb.getLoc();
   int64_t lanes = scoreTile.lanes, columns = scoreTile.columns();
@@ -649,10 +707,10 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     Value js = arith::AddIOp::create(sb, j0, constantIndex(sb, tile * columns));
     SmallVector<Value> acc = scoreTile.zeros(sb, ct);
     acc = accumulateTile(
-        sb, scoreTile, t.i0, js, sb.getIndexAttr(sh.n),
+        sb, scoreTile, constantIndex(sb, 0), js, sb.getIndexAttr(sh.n),
         [&](ImplicitLocOpBuilder &eb, Value i, Value c) {
-          Value row = arith::MinUIOp::create(eb, i, t.lastQuery);
-          return element(eb, q, ValueRange{t.bi, row, t.hq, c});
+          return tensor::ExtractOp::create(eb, t.qPacked, ValueRange{i, c})
+              .getResult();
         },
         [&](ImplicitLocOpBuilder &eb, Value c, Value j) {
           Value tileOf = arith::DivUIOp::create(eb, j, constantIndex(eb, lanes));
@@ -664,13 +722,13 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     for (int64_t r = 0; r < queries; ++r)
       for (int64_t c = 0; c < scoreTile.vecs; ++c) {
         int64_t at = tile * columns + c * lanes;
-        Value ok = validAt(sb, bc, iVectors[r],
-                           arith::AddIOp::create(sb, j0, constantIndex(sb, at)));
-        Value s = arith::SelectOp::create(
-            sb, ok,
-            arith::MulFOp::create(sb, acc[r * scoreTile.vecs + c],
-                                  bc.scaleVector),
-            bc.masked);
+        Value s = acc[r * scoreTile.vecs + c];
+        if (masked) {
+          Value ok = validAt(
+              sb, bc, iVectors[r],
+              arith::AddIOp::create(sb, j0, constantIndex(sb, at)));
+          s = arith::SelectOp::create(sb, ok, s, bc.masked);
+        }
         weights = writeRow(sb, config, s, weights,
                            {constantIndex(sb, r), constantIndex(sb, at)});
       }
@@ -707,13 +765,14 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
       Value maxVector = vector::BroadcastOp::create(sb, scoreVector, rowMax);
       SmallVector<Value> exps;
       for (int64_t c = 0; c < vectors; ++c) {
-        Value ok = validAt(
-            sb, bc, iVectors[r],
-            arith::AddIOp::create(sb, j0, constantIndex(sb, c * lanes)));
-        Value e = arith::SelectOp::create(
-            sb, ok,
-            math::ExpOp::create(sb, arith::SubFOp::create(sb, row[c], maxVector)),
-            t.zeroScores);
+        Value e =
+            math::ExpOp::create(sb, arith::SubFOp::create(sb, row[c], maxVector));
+        if (masked) {
+          Value ok = validAt(
+              sb, bc, iVectors[r],
+              arith::AddIOp::create(sb, j0, constantIndex(sb, c * lanes)));
+          e = arith::SelectOp::create(sb, ok, e, t.zeroScores);
+        }
         exps.push_back(e);
         weights = writeRow(sb, config, e, weights,
                            {constantIndex(sb, r), constantIndex(sb, c * lanes)});
@@ -732,7 +791,8 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     }
   }
   SmallVector<Value> next = {Value(), weights, rescale};
-  next[0] = accumulateValues(sb, t, j0, weights, rescale, carried[0]);
+  next[0] =
+      accumulateValues(sb, t, j0, weights, rescale, carried[0], masked);
   if (sh.softmax) {
     next.append(maxima);
     next.append(sums);
@@ -813,12 +873,14 @@ void TiledAttention::scoreRow(ImplicitLocOpBuilder &sb, const QueryTask &t,
 Value TiledAttention::accumulateValues(ImplicitLocOpBuilder &sb,
                                        const QueryTask &t, Value j0,
                                        Value weights, Value rescale,
-                                       Value out) {
+                                       Value out, bool masked) {
   SmallVector<Value> bounds = {constantIndex(sb, keys),
                                arith::SubIOp::create(sb, srcIndex, j0)};
   Value seen = arith::MinUIOp::create(sb, bounds[0], bounds[1]);
+  if (!masked)
+    seen = constantIndex(sb, keys);
   Value seenByAll = seen;
-  if (causal) {
+  if (causal && masked) {
     seen = arith::MinUIOp::create(
         sb, seen,
         arith::SubIOp::create(
@@ -867,7 +929,7 @@ Value TiledAttention::accumulateValues(ImplicitLocOpBuilder &sb,
         }
         sumsOut = accumulateTile(tb, outTile, m0, c0, seenByAll, weightAt,
                                  valueAt, sumsOut);
-        if (causal)
+        if (causal && masked)
           sumsOut = accumulateTile(tb, outTile, m0, c0, seen, weightAt, valueAt,
                                    sumsOut, visible, seenByAll);
         return SmallVector<Value>{
