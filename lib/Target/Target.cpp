@@ -105,7 +105,8 @@ std::optional<Target> parseRow(const EmbeddedRow &row, std::string &error) {
       }
   }
   const llvm::json::Object *cost = o->getObject("cost_model");
-  const llvm::json::Array *sizes = cost ? cost->getArray("state_sizes") : nullptr;
+  const llvm::json::Array *sizes =
+      cost ? cost->getArray("state_sizes") : nullptr;
   std::optional<double> bandwidth =
       cost ? cost->getNumber("bandwidth_gbs") : std::nullopt;
   if (!sizes || !bandwidth || !str(cost, "calibration", t.calibration))
@@ -118,13 +119,14 @@ std::optional<Target> parseRow(const EmbeddedRow &row, std::string &error) {
       return fail("each state_sizes entry needs a positive n");
     StateSizeCost c;
     c.stateDim = *n;
-    for (auto [key, form] : {std::pair<StringRef, FormCost *>{"recurrent",
-                                                              &c.recurrent},
-                             {"chunked", &c.chunked},
-                             {"attention", &c.attention}}) {
+    for (auto [key, form] :
+         {std::pair<StringRef, FormCost *>{"recurrent", &c.recurrent},
+          {"chunked", &c.chunked},
+          {"attention", &c.attention}}) {
       const llvm::json::Object *fo = so->getObject(key);
       std::optional<double> call = fo ? fo->getNumber("call_us") : std::nullopt;
-      std::optional<double> gflops = fo ? fo->getNumber("gflops") : std::nullopt;
+      std::optional<double> gflops =
+          fo ? fo->getNumber("gflops") : std::nullopt;
       std::optional<double> step = fo ? fo->getNumber("step_us") : std::nullopt;
       if (!call || !gflops || !step || *gflops <= 0 || *call < 0 || *step < 0)
         return fail("state size " + Twine(*n) + ": " + key +
@@ -205,14 +207,14 @@ const FormCost &StateSizeCost::of(Form form) const {
 }
 
 int64_t Target::lanes(Type elementType) const {
-  return std::max<int64_t>(1, vectorBits /
-                                  elementType.getIntOrFloatBitWidth());
+  return std::max<int64_t>(1, vectorBits / elementType.getIntOrFloatBitWidth());
 }
 
 const StateSizeCost *Target::costFor(int64_t stateDim) const {
   const StateSizeCost *best = nullptr;
   auto distance = [&](const StateSizeCost &c) {
-    return std::abs(std::log(double(c.stateDim) / std::max<int64_t>(1, stateDim)));
+    return std::abs(
+        std::log(double(c.stateDim) / std::max<int64_t>(1, stateDim)));
   };
   for (const StateSizeCost &c : costs)
     if (!best || distance(c) < distance(*best))
@@ -247,15 +249,15 @@ FailureOr<Target> mlir::interact::lookupTarget(StringRef name,
   for (const Target &row : table().rows)
     if (row.name == name)
       return row;
-  error = ("unknown target '" + name + "' (known: " +
-           llvm::join(knownTargetNames(), ", ") + ")")
+  error = ("unknown target '" + name +
+           "' (known: " + llvm::join(knownTargetNames(), ", ") + ")")
               .str();
   return failure();
 }
 
 FailureOr<Target> mlir::interact::getTarget(Operation *op) {
-  ModuleOp module = isa<ModuleOp>(op) ? cast<ModuleOp>(op)
-                                      : op->getParentOfType<ModuleOp>();
+  ModuleOp module =
+      isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
   StringRef name = "host";
   Operation *at = module ? module.getOperation() : op;
   if (module) {
@@ -285,7 +287,8 @@ LogicalResult mlir::interact::setTarget(ModuleOp module, StringRef name) {
 
 bool mlir::interact::hostCanRun(const Target &target, std::string &why) {
   if (target.kind != TargetKind::CPU) {
-    why = "target '" + target.name + "' is a GPU: its code does not run on "
+    why = "target '" + target.name +
+          "' is a GPU: its code does not run on "
           "the CPU";
     return false;
   }

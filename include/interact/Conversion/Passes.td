@@ -38,9 +38,12 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
     * `interact.attention` with a mask without a decay (`none`, `causal`):
       tiled vector code with an online softmax (flash-attention style).
       `K` is transposed once; an `scf.forall` over (batch, head, block of
-      queries) walks blocks of keys, each one register tile of scores (8
-      queries x 32 keys of f32 on AVX-512, 8 x 8 on AVX2), rescales the
-      running output and adds `P V` (register-tiled), so that no `t x s`
+      queries) walks blocks of keys: on AVX-512 each block is one register
+      tile of scores (8 queries x 32 keys of f32); on AVX2 a block is 32
+      keys in four 8 x 8 tiles, with K^T stored in blocks of 8 keys, V and
+      the task's scaled Q rows packed once, and mask selects only in blocks
+      that cross the diagonal or the end. Per block it rescales the running
+      output once and adds `P V` (register-tiled), so that no `t x s`
       matrix exists;
     * `interact.attention` with a decayed mask (`semiseparable`): an
       `scf.forall` over (batch, head, query) walking each query's keys once

@@ -72,14 +72,14 @@ struct Target {
   std::string name;        // table key, "x86-64-v3"; "host" when detected
   std::string description; // one line for docs and --help
   TargetKind kind = TargetKind::CPU;
-  std::string llvmCPU;      // LLVM target-cpu, "x86-64-v3" or "sm_90"
-  std::string llvmFeatures; // LLVM target-features, "-avx512f"
-  std::string tuneCPU;      // LLVM tune-cpu; empty: tune for llvmCPU
+  std::string llvmCPU;           // LLVM target-cpu, "x86-64-v3" or "sm_90"
+  std::string llvmFeatures;      // LLVM target-features, "-avx512f"
+  std::string tuneCPU;           // LLVM tune-cpu; empty: tune for llvmCPU
   std::string preferVectorWidth; // LLVM prefer-vector-width; empty: default
   SmallVector<std::string> hostFeatures; // what a machine needs to run it
-  int64_t vectorBits = 0;   // native vector register width in bits
-  int64_t vectorRegisters = 0; // architectural vector registers
-  int64_t threads = 0;         // 0: every core of the running machine
+  int64_t vectorBits = 0;                // native vector register width in bits
+  int64_t vectorRegisters = 0;           // architectural vector registers
+  int64_t threads = 0;                   // 0: every core of the running machine
   SmallVector<FastKernel> fastKernels;
   // The cost model; empty where the target has not been calibrated.
   std::string calibration; // where and when the costs were measured

@@ -279,6 +279,10 @@ private:
                 MutableArrayRef<Value> acc, ValueRange carried,
                 SmallVectorImpl<Value> &next, SmallVectorImpl<Value> &maxima,
                 SmallVectorImpl<Value> &sums);
+  SmallVector<Value> finishBlock(ImplicitLocOpBuilder &sb, const QueryTask &t,
+                                 Value j0, Value weights, Value rescale,
+                                 ValueRange carried, ArrayRef<Value> maxima,
+                                 ArrayRef<Value> sums, bool masked);
   Value accumulateValues(ImplicitLocOpBuilder &sb, const QueryTask &t, Value j0,
                          Value weights, Value rescale, Value out,
                          bool masked = true);
@@ -317,9 +321,10 @@ TiledAttention::TiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
   // A block of keys: one tile of scores where a tile is wide (32 keys of
   // f32 on AVX-512), several on AVX2 (8 keys a tile) so that each block's
   // reductions, correction and rescaling of the outputs serve 32 keys.
-  tilesPerBlock = config.registers >= 32
-                      ? 1
-                      : std::max<int64_t>(1, kWideBlockKeys / scoreTile.columns());
+  tilesPerBlock =
+      config.registers >= 32
+          ? 1
+          : std::max<int64_t>(1, kWideBlockKeys / scoreTile.columns());
   keys = scoreTile.columns() * tilesPerBlock;
   outTile = RegisterTile::forProduct(config, queries, sh.p, ct);
   scoreVector = VectorType::get({scoreTile.lanes}, ct);
@@ -422,9 +427,8 @@ Value TiledAttention::transposedKeys() {
 /// contiguous (rows a head apart alias in L1 across a wide key block).
 Value TiledAttention::packedValues() {
   int64_t valueHeads = sh.heads / sh.rv, p = sh.p;
-  Value empty = g.empty({batch, b.getIndexAttr(valueHeads), src,
-                         b.getIndexAttr(p)},
-                        ct);
+  Value empty =
+      g.empty({batch, b.getIndexAttr(valueHeads), src, b.getIndexAttr(p)}, ct);
   int64_t lanes = lanesFor(config, p, ct);
   auto packed = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, b.getIndexAttr(valueHeads), src},
@@ -434,10 +438,9 @@ Value TiledAttention::packedValues() {
         TensorBuilder l(lb);
         Value bi = args[0], hv = args[1], j = args[2], out = args[3];
         SmallVector<OpFoldResult> offsets = {bi, hv, j, lb.getIndexAttr(0)};
-        SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1),
-                                           lb.getIndexAttr(1),
-                                           lb.getIndexAttr(1),
-                                           lb.getIndexAttr(p)};
+        SmallVector<OpFoldResult> sizes = {
+            lb.getIndexAttr(1), lb.getIndexAttr(1), lb.getIndexAttr(1),
+            lb.getIndexAttr(p)};
         Value slot = tensor::ExtractSliceOp::create(
             lb, RankedTensorType::get({p}, ct), out, offsets, sizes, unit4);
         auto pieces = l.forLoop(
@@ -563,8 +566,9 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
                         arith::MulIOp::create(wb, c, constantIndex(wb, lanesN));
                     Value result = carried[0];
                     for (int64_t r = 0; r < queries; ++r) {
-                      Value row = readRow(wb, config, q,
-                                          {t.bi, rowsQ[r], t.hq, at}, lanesN, ct);
+                      Value row =
+                          readRow(wb, config, q, {t.bi, rowsQ[r], t.hq, at},
+                                  lanesN, ct);
                       row = arith::MulFOp::create(wb, row, scaleN);
                       result = writeRow(wb, config, row, result,
                                         {constantIndex(wb, r), at});
@@ -575,27 +579,27 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
     // Blocks every query of the task sees whole (no mask, no padding keys),
     // then the rest.
     OpFoldResult full =
-        causal ? affine::makeComposedFoldedAffineMin(
-                     lb, loc,
-                     AffineMap::get(0, 2,
-                                    {s0.floorDiv(keys), (s1 + 1).floorDiv(keys)},
-                                    ctx),
-                     {src, t.i0})
-               : affine::makeComposedFoldedAffineApply(
-                     lb, loc, s0.floorDiv(keys), {src});
+        causal
+            ? affine::makeComposedFoldedAffineMin(
+                  lb, loc,
+                  AffineMap::get(
+                      0, 2, {s0.floorDiv(keys), (s1 + 1).floorDiv(keys)}, ctx),
+                  {src, t.i0})
+            : affine::makeComposedFoldedAffineApply(lb, loc, s0.floorDiv(keys),
+                                                    {src});
     auto wholeLoop = l.forLoop(
         full, init, [&](TensorBuilder &kb, Value block, ValueRange carried) {
           return wideKeyBlock(kb, t, kT, negInf, block, carried, false);
         });
-    OpFoldResult rest = affine::makeComposedFoldedAffineApply(
-        lb, loc, s0 - s1, {blocks, full});
+    OpFoldResult rest =
+        affine::makeComposedFoldedAffineApply(lb, loc, s0 - s1, {blocks, full});
     Value fullIndex = getValueOrCreateConstantIndexOp(lb, loc, full);
-    keyLoop = l.forLoop(
-        rest, wholeLoop.getResults(),
-        [&](TensorBuilder &kb, Value block, ValueRange carried) {
-          Value at = arith::AddIOp::create(kb.b, fullIndex, block);
-          return wideKeyBlock(kb, t, kT, negInf, at, carried, true);
-        });
+    keyLoop =
+        l.forLoop(rest, wholeLoop.getResults(),
+                  [&](TensorBuilder &kb, Value block, ValueRange carried) {
+                    Value at = arith::AddIOp::create(kb.b, fullIndex, block);
+                    return wideKeyBlock(kb, t, kT, negInf, at, carried, true);
+                  });
   }
 
   // This block's rows of y (the normalizers into a tensor to index).
@@ -652,10 +656,24 @@ SmallVector<Value> TiledAttention::keyBlock(TensorBuilder &kb,
   SmallVector<Value> maxima, sums;
   for (int64_t r = 0; r < queries; ++r)
     scoreRow(sb, t, bc, j0, r, acc, carried, next, maxima, sums);
-  next[0] = accumulateValues(sb, t, j0, next[1], next[2], carried[0]);
+  return finishBlock(sb, t, j0, next[1], next[2], carried, maxima, sums,
+                     /*masked=*/true);
+}
+
+/// The key loop's carried values after a block: the outputs with the
+/// block's P V added, the weights and rescaling, and the running maxima and
+/// normalizers (softmax) or the ones carried in.
+SmallVector<Value>
+TiledAttention::finishBlock(ImplicitLocOpBuilder &sb, const QueryTask &t,
+                            Value j0, Value weights, Value rescale,
+                            ValueRange carried, ArrayRef<Value> maxima,
+                            ArrayRef<Value> sums, bool masked) {
+  SmallVector<Value> next = {
+      accumulateValues(sb, t, j0, weights, rescale, carried[0], masked),
+      weights, rescale};
   if (sh.softmax) {
-    next.append(maxima);
-    next.append(sums);
+    next.append(maxima.begin(), maxima.end());
+    next.append(sums.begin(), sums.end());
   } else {
     next.append(carried.begin() + 3, carried.end());
   }
@@ -713,7 +731,8 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
               .getResult();
         },
         [&](ImplicitLocOpBuilder &eb, Value c, Value j) {
-          Value tileOf = arith::DivUIOp::create(eb, j, constantIndex(eb, lanes));
+          Value tileOf =
+              arith::DivUIOp::create(eb, j, constantIndex(eb, lanes));
           return readRow(eb, config, kT,
                          {t.bi, t.hk, tileOf, c, constantIndex(eb, 0)}, lanes,
                          ct);
@@ -724,9 +743,9 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
         int64_t at = tile * columns + c * lanes;
         Value s = acc[r * scoreTile.vecs + c];
         if (masked) {
-          Value ok = validAt(
-              sb, bc, iVectors[r],
-              arith::AddIOp::create(sb, j0, constantIndex(sb, at)));
+          Value ok =
+              validAt(sb, bc, iVectors[r],
+                      arith::AddIOp::create(sb, j0, constantIndex(sb, at)));
           s = arith::SelectOp::create(sb, ok, s, bc.masked);
         }
         weights = writeRow(sb, config, s, weights,
@@ -750,9 +769,9 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     for (int64_t r = 0; r < queries; ++r) {
       SmallVector<Value> row;
       for (int64_t c = 0; c < vectors; ++c)
-        row.push_back(readRow(sb, config, weights,
-                              {constantIndex(sb, r), constantIndex(sb, c * lanes)},
-                              lanes, ct));
+        row.push_back(readRow(
+            sb, config, weights,
+            {constantIndex(sb, r), constantIndex(sb, c * lanes)}, lanes, ct));
       Value laneMax = tree(row, [&](Value a, Value c) -> Value {
         return arith::MaximumFOp::create(sb, a, c);
       });
@@ -765,8 +784,8 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
       Value maxVector = vector::BroadcastOp::create(sb, scoreVector, rowMax);
       SmallVector<Value> exps;
       for (int64_t c = 0; c < vectors; ++c) {
-        Value e =
-            math::ExpOp::create(sb, arith::SubFOp::create(sb, row[c], maxVector));
+        Value e = math::ExpOp::create(
+            sb, arith::SubFOp::create(sb, row[c], maxVector));
         if (masked) {
           Value ok = validAt(
               sb, bc, iVectors[r],
@@ -774,32 +793,26 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
           e = arith::SelectOp::create(sb, ok, e, t.zeroScores);
         }
         exps.push_back(e);
-        weights = writeRow(sb, config, e, weights,
-                           {constantIndex(sb, r), constantIndex(sb, c * lanes)});
+        weights =
+            writeRow(sb, config, e, weights,
+                     {constantIndex(sb, r), constantIndex(sb, c * lanes)});
       }
       Value laneSum = tree(exps, [&](Value a, Value c) -> Value {
         return arith::AddFOp::create(sb, a, c);
       });
-      Value sum = vector::ReductionOp::create(
-          sb, vector::CombiningKind::ADD, laneSum, arith::FastMathFlags::reassoc);
+      Value sum =
+          vector::ReductionOp::create(sb, vector::CombiningKind::ADD, laneSum,
+                                      arith::FastMathFlags::reassoc);
       sums.push_back(arith::AddFOp::create(
           sb, arith::MulFOp::create(sb, carried[3 + queries + r], correction),
           sum));
       maxima.push_back(rowMax);
-      rescale =
-          tensor::InsertOp::create(sb, correction, rescale, constantIndex(sb, r));
+      rescale = tensor::InsertOp::create(sb, correction, rescale,
+                                         constantIndex(sb, r));
     }
   }
-  SmallVector<Value> next = {Value(), weights, rescale};
-  next[0] =
-      accumulateValues(sb, t, j0, weights, rescale, carried[0], masked);
-  if (sh.softmax) {
-    next.append(maxima);
-    next.append(sums);
-  } else {
-    next.append(carried.begin() + 3, carried.end());
-  }
-  return next;
+  return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums,
+                     masked);
 }
 
 /// Row r of a block's scores: pairs the mask does not connect and padding
@@ -872,8 +885,8 @@ void TiledAttention::scoreRow(ImplicitLocOpBuilder &sb, const QueryTask &t,
 /// value (NaN or Inf, say) never reaches it.
 Value TiledAttention::accumulateValues(ImplicitLocOpBuilder &sb,
                                        const QueryTask &t, Value j0,
-                                       Value weights, Value rescale,
-                                       Value out, bool masked) {
+                                       Value weights, Value rescale, Value out,
+                                       bool masked) {
   SmallVector<Value> bounds = {constantIndex(sb, keys),
                                arith::SubIOp::create(sb, srcIndex, j0)};
   Value seen = arith::MinUIOp::create(sb, bounds[0], bounds[1]);

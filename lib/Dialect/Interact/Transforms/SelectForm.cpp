@@ -68,8 +68,7 @@ double estimateMicros(const Target &target, int64_t stateDim,
                       const Candidate &c) {
   const FormCost &form = target.costFor(stateDim)->of(c.form);
   return form.callMicros + c.cost.flops / (form.gflops * 1e3) +
-         c.cost.bytes / (target.bandwidthGBs * 1e3) +
-         c.steps * form.stepMicros;
+         c.cost.bytes / (target.bandwidthGBs * 1e3) + c.steps * form.stepMicros;
 }
 
 /// Costs `op` (a detached or scratch op of one candidate form) through the
@@ -102,8 +101,8 @@ void addScanCandidates(ScanOp scan, const DecayClasses &classes,
   OpBuilder b(ctx);
   Location loc = scan.getLoc();
   auto add = [&](Operation *candidate, int64_t chunk) {
-    result.push_back(costed(cast<InteractOpInterface>(candidate), chunk,
-                            target, batchHint, seqLenHint));
+    result.push_back(costed(cast<InteractOpInterface>(candidate), chunk, target,
+                            batchHint, seqLenHint));
     if (candidate != scan.getOperation())
       candidate->erase();
   };
@@ -248,8 +247,8 @@ struct SelectFormPass
 
     std::string text;
     llvm::raw_string_ostream os(text);
-    os << "selected " << best->name() << " for " << target.name << " at b=" << sizes.batch
-       << " t=" << sizes.seqLen << ": estimated ";
+    os << "selected " << best->name() << " for " << target.name
+       << " at b=" << sizes.batch << " t=" << sizes.seqLen << ": estimated ";
     for (auto [i, c] : llvm::enumerate(candidates))
       os << (i ? ", " : "") << c.name() << " "
          << llvm::format("%.3g", c.micros / 1e3) << " ms ("
