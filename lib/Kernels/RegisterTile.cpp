@@ -34,7 +34,7 @@ RegisterTile RegisterTile::forProduct(const KernelConfig &config, int64_t m,
 
 RegisterTile RegisterTile::forScores(const KernelConfig &config, Type ct) {
   RegisterTile tile;
-  tile.vecs = std::clamp<int64_t>(config.registers / 16, 1, 2);
+  tile.vecs = 2;
   tile.lanes = config.lanes(ct);
   tile.rows = std::max<int64_t>(1, config.accumulatorRegisters() / tile.vecs);
   return tile;

@@ -50,6 +50,10 @@ JitFunction::create(ModuleOp llvmModule, StringRef name, FunctionType type) {
                                                /*sizeLevel=*/0, nullptr);
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // INTERACT_PERF_JIT=1: a jitdump for `perf record -k 1` and
+  // `perf inject --jit`, so that profiles name the compiled functions.
+  if (const char *perf = std::getenv("INTERACT_PERF_JIT"))
+    engineOptions.enablePerfNotificationListener = StringRef(perf) == "1";
   SmallVector<StringRef> libraries = getRuntimeLibraries();
   engineOptions.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(llvmModule, engineOptions);

@@ -86,9 +86,9 @@ TEST(RegisterTileTest, ScoreTiles) {
   EXPECT_EQ(v4.rows, 8);
   EXPECT_EQ(v4.columns(), 32);
   RegisterTile v3 = RegisterTile::forScores(kAVX2, f32);
-  EXPECT_EQ(v3.rows, 8);
-  EXPECT_EQ(v3.vecs, 1);
-  EXPECT_EQ(v3.columns(), 8);
+  EXPECT_EQ(v3.rows, 4);
+  EXPECT_EQ(v3.vecs, 2);
+  EXPECT_EQ(v3.columns(), 16);
   // Accumulators, two rows of K^T and one broadcast query element fit.
   EXPECT_LE(v3.accumulators() + v3.vecs + 1, 14);
 }

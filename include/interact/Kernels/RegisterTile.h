@@ -42,11 +42,11 @@ struct RegisterTile {
   static RegisterTile forProduct(const KernelConfig &config, int64_t m,
                                  int64_t n, Type ct);
 
-  /// The tile of attention scores: as many query rows as fill half the
-  /// register file with two registers of keys each where 32 registers leave
-  /// room for them, one on 16 (8 queries x 32 keys of f32 on AVX-512, 8 x 8
-  /// on AVX2). Eight queries per block keep K and V streamed once per eight
-  /// queries; on Zen 3, 8 x 8 ran faster than 4 x 16.
+  /// The tile of attention scores: two registers of keys and as many query
+  /// rows as fill half the register file (8 queries x 32 keys of f32 on
+  /// AVX-512, 4 x 16 on AVX2). One register of keys a row would need a
+  /// broadcast per fused multiply-add: on Zen 3, an 8 x 8 tile ran at about
+  /// 60% of the speed of a 4 x 16 one in L1 (broadcast-bound).
   static RegisterTile forScores(const KernelConfig &config, Type ct);
 
   /// Columns the tile covers.

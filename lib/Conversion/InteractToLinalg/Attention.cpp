@@ -224,9 +224,10 @@ SmallVector<Value> DecayedWalk::keyStep(ImplicitLocOpBuilder &sb, Value bi,
 
 namespace {
 
-/// Keys per block where a tile of scores is narrower (AVX2: 4 tiles of 8
-/// keys; on Zen 3, 32 and 64 ran alike).
-constexpr int64_t kWideBlockKeys = 32;
+/// Keys and queries per block where a tile of scores is smaller (AVX2:
+/// 2 x 2 tiles of 4 queries x 16 keys; on Zen 3, 32 and 64 keys ran alike).
+/// Eight queries a task stream K and V once per eight queries.
+constexpr int64_t kWideBlockKeys = 32, kWideBlockQueries = 8;
 
 /// The indices of one (batch, head, block of queries) task.
 struct QueryTask {
@@ -247,7 +248,7 @@ struct BlockConstants {
 /// batch and key head, zero-padded to whole key blocks) so that rows of K^T
 /// feed the score product. Then, per (batch, head, block of queries), every
 /// block of keys is one register tile of scores S = scale Q K^T
-/// (RegisterTile::forScores: 8 queries x 32 keys of f32 on AVX-512, 8 x 8
+/// (RegisterTile::forScores: 8 queries x 32 keys of f32 on AVX-512, 4 x 16
 /// on AVX2); keys the mask does not connect and padding keys are set aside;
 /// the online softmax rescales the block's output rows by exp(m_old - m_new)
 /// and adds P V, P = exp(S - m_new), with P V register-tiled too. No t x s
@@ -317,14 +318,16 @@ TiledAttention::TiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
   len = g.dim(q, 1);
   src = g.dim(k, 1);
   scoreTile = RegisterTile::forScores(config, ct);
-  queries = scoreTile.rows;
-  // A block of keys: one tile of scores where a tile is wide (32 keys of
-  // f32 on AVX-512), several on AVX2 (8 keys a tile) so that each block's
-  // reductions, correction and rescaling of the outputs serve 32 keys.
+  // A block of keys: one tile of scores where a tile is wide (8 queries x
+  // 32 keys of f32 on AVX-512), several on AVX2 (4 x 16 a tile) so that each
+  // block's reductions, correction and rescaling of the outputs serve 32
+  // keys, and each task's K and V serve 8 queries.
+  bool wide = config.registers < 32;
   tilesPerBlock =
-      config.registers >= 32
-          ? 1
-          : std::max<int64_t>(1, kWideBlockKeys / scoreTile.columns());
+      wide ? std::max<int64_t>(1, kWideBlockKeys / scoreTile.columns()) : 1;
+  queries = wide ? scoreTile.rows *
+                       std::max<int64_t>(1, kWideBlockQueries / scoreTile.rows)
+                 : scoreTile.rows;
   keys = scoreTile.columns() * tilesPerBlock;
   outTile = RegisterTile::forProduct(config, queries, sh.p, ct);
   scoreVector = VectorType::get({scoreTile.lanes}, ct);
@@ -720,38 +723,65 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     iVectors.push_back(vector::BroadcastOp::create(
         sb, indexVector,
         i64(sb, arith::AddIOp::create(sb, t.i0, constantIndex(sb, r)))));
-  Value weights = carried[1], rescale = carried[2];
-  for (int64_t tile = 0; tile < tilesPerBlock; ++tile) {
-    Value js = arith::AddIOp::create(sb, j0, constantIndex(sb, tile * columns));
-    SmallVector<Value> acc = scoreTile.zeros(sb, ct);
-    acc = accumulateTile(
-        sb, scoreTile, constantIndex(sb, 0), js, sb.getIndexAttr(sh.n),
-        [&](ImplicitLocOpBuilder &eb, Value i, Value c) {
-          return tensor::ExtractOp::create(eb, t.qPacked, ValueRange{i, c})
-              .getResult();
-        },
-        [&](ImplicitLocOpBuilder &eb, Value c, Value j) {
-          Value tileOf =
-              arith::DivUIOp::create(eb, j, constantIndex(eb, lanes));
-          return readRow(eb, config, kT,
-                         {t.bi, t.hk, tileOf, c, constantIndex(eb, 0)}, lanes,
-                         ct);
-        },
-        acc);
-    for (int64_t r = 0; r < queries; ++r)
-      for (int64_t c = 0; c < scoreTile.vecs; ++c) {
-        int64_t at = tile * columns + c * lanes;
-        Value s = acc[r * scoreTile.vecs + c];
-        if (masked) {
-          Value ok =
-              validAt(sb, bc, iVectors[r],
-                      arith::AddIOp::create(sb, j0, constantIndex(sb, at)));
-          s = arith::SelectOp::create(sb, ok, s, bc.masked);
-        }
-        weights = writeRow(sb, config, s, weights,
-                           {constantIndex(sb, r), constantIndex(sb, at)});
-      }
-  }
+  // The tiles of scores, (column tile, row tile) in a loop: unrolled, LLVM
+  // forwards every stored score to the reads below and keeps all of them in
+  // registers across the later tiles' products, which then spill.
+  int64_t rowTiles = queries / scoreTile.rows;
+  Value weights =
+      kb.forLoop(
+            kb.b.getIndexAttr(tilesPerBlock * rowTiles), carried[1],
+            [&](TensorBuilder &tb, Value at, ValueRange written) {
+              ImplicitLocOpBuilder &eb = tb.b;
+              Value r0 = arith::MulIOp::create(
+                  eb,
+                  arith::RemUIOp::create(eb, at, constantIndex(eb, rowTiles)),
+                  constantIndex(eb, scoreTile.rows));
+              Value c0 = arith::MulIOp::create(
+                  eb,
+                  arith::DivUIOp::create(eb, at, constantIndex(eb, rowTiles)),
+                  constantIndex(eb, columns));
+              Value js = arith::AddIOp::create(eb, j0, c0);
+              SmallVector<Value> acc = scoreTile.zeros(eb, ct);
+              acc = accumulateTile(
+                  eb, scoreTile, r0, js, eb.getIndexAttr(sh.n),
+                  [&](ImplicitLocOpBuilder &ab, Value i, Value c) {
+                    return tensor::ExtractOp::create(ab, t.qPacked,
+                                                     ValueRange{i, c})
+                        .getResult();
+                  },
+                  [&](ImplicitLocOpBuilder &ab, Value c, Value j) {
+                    Value tileOf =
+                        arith::DivUIOp::create(ab, j, constantIndex(ab, lanes));
+                    return readRow(ab, config, kT,
+                                   {t.bi, t.hk, tileOf, c, constantIndex(ab, 0)},
+                                   lanes, ct);
+                  },
+                  acc);
+              Value out = written[0];
+              for (int64_t r = 0; r < scoreTile.rows; ++r) {
+                Value row = arith::AddIOp::create(eb, r0, constantIndex(eb, r));
+                Value iVector;
+                if (masked)
+                  iVector = vector::BroadcastOp::create(
+                      eb, indexVector,
+                      i64(eb, arith::AddIOp::create(eb, t.i0, row)));
+                for (int64_t c = 0; c < scoreTile.vecs; ++c) {
+                  Value col =
+                      arith::AddIOp::create(eb, c0, constantIndex(eb, c * lanes));
+                  Value s = acc[r * scoreTile.vecs + c];
+                  if (masked)
+                    s = arith::SelectOp::create(
+                        eb,
+                        validAt(eb, bc, iVector,
+                                arith::AddIOp::create(eb, j0, col)),
+                        s, bc.masked);
+                  out = writeRow(eb, config, s, out, {row, col});
+                }
+              }
+              return SmallVector<Value>{out};
+            })
+          .getResult(0);
+  Value rescale = carried[2];
   SmallVector<Value> maxima, sums;
   if (sh.softmax) {
     int64_t vectors = keys / lanes;
