@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -191,4 +192,38 @@ Value kernels::vectorMap(ImplicitLocOpBuilder &b, const KernelConfig &config,
         insertInParallel(lb, {{done, args[1], offsets, sizes}});
       });
   return forall.getResult(0);
+}
+
+Value kernels::exp2NonPositive(ImplicitLocOpBuilder &b, Value x) {
+  auto type = cast<VectorType>(x.getType());
+  assert(type.getElementType().isF32() && "the polynomial is for f32");
+  auto splat = [&](VectorType of, Attribute value) -> Value {
+    return arith::ConstantOp::create(
+        b, of, DenseElementsAttr::get(of, ArrayRef<Attribute>{value}));
+  };
+  auto real = [&](double value) {
+    return splat(type, b.getF32FloatAttr(value));
+  };
+  VectorType intType = type.clone(b.getI32Type());
+  auto integer = [&](int32_t value) {
+    return splat(intType, b.getI32IntegerAttr(value));
+  };
+  // maxnumf: -inf and NaN lanes become -127, whose 2^n is 0 below.
+  x = arith::MaxNumFOp::create(b, x, real(-127.0));
+  Value n = math::RoundEvenOp::create(b, x);
+  Value f = arith::SubFOp::create(b, x, n);
+  // Cephes exp2f: 1 + f P(f), P of degree 5.
+  static constexpr double kP[] = {1.535336188319500E-4, 1.339887440266574E-3,
+                                  9.618437357674640E-3, 5.550332471162809E-2,
+                                  2.402264791363012E-1, 6.931472028550421E-1};
+  Value poly = real(kP[0]);
+  for (double c : ArrayRef<double>(kP).drop_front())
+    poly = math::FmaOp::create(b, poly, f, real(c));
+  poly = math::FmaOp::create(b, poly, f, real(1.0));
+  // 2^n as the float with biased exponent n + 127 (0 for n = -127).
+  Value bits = arith::FPToSIOp::create(b, intType, n);
+  bits = arith::ShLIOp::create(b, arith::AddIOp::create(b, bits, integer(127)),
+                               integer(23));
+  return arith::MulFOp::create(b, poly,
+                               arith::BitcastOp::create(b, type, bits));
 }

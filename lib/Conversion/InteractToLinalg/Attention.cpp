@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <limits>
 
@@ -227,7 +228,7 @@ namespace {
 /// Keys and queries per block where a tile of scores is smaller (AVX2:
 /// 2 x 2 tiles of 4 queries x 16 keys; on Zen 3, 32 and 64 keys ran alike).
 /// Eight queries a task stream K and V once per eight queries.
-constexpr int64_t kWideBlockKeys = 32, kWideBlockQueries = 8;
+constexpr int64_t kWideBlockKeys = 64, kWideBlockQueries = 8;
 
 /// The indices of one (batch, head, block of queries) task.
 struct QueryTask {
@@ -289,6 +290,7 @@ private:
                          bool masked = true);
   Value writeRows(ImplicitLocOpBuilder &lb, Value outputs, Value normalizers,
                   Value slot, OpFoldResult rows);
+  Value weightExp(ImplicitLocOpBuilder &sb, Value x);
 
   ImplicitLocOpBuilder &b;
   TensorBuilder g;
@@ -298,6 +300,9 @@ private:
   Type ct;
   const KernelConfig &config;
   bool causal;
+  // AVX2, f32 softmax: scores in base 2 (Q scaled by scale log2(e)), weights
+  // exp2(s - max) by exp2NonPositive.
+  bool base2;
   RegisterTile scoreTile, outTile;
   int64_t queries, keys, tilesPerBlock;
   VectorType scoreVector, indexVector;
@@ -329,6 +334,7 @@ TiledAttention::TiledAttention(ImplicitLocOpBuilder &b, AttentionOp op, Value q,
                        std::max<int64_t>(1, kWideBlockQueries / scoreTile.rows)
                  : scoreTile.rows;
   keys = scoreTile.columns() * tilesPerBlock;
+  base2 = wide && sh.softmax && ct.isF32();
   outTile = RegisterTile::forProduct(config, queries, sh.p, ct);
   scoreVector = VectorType::get({scoreTile.lanes}, ct);
   indexVector = VectorType::get({scoreTile.lanes}, b.getI64Type());
@@ -553,9 +559,9 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
   } else {
     // The task's rows of Q scaled, contiguous.
     int64_t n = sh.n, lanesN = lanesFor(config, n, ct);
-    Value scaleN =
-        vector::BroadcastOp::create(lb, VectorType::get({lanesN}, ct),
-                                    floatConstant(lb, loc, ct, sh.scale));
+    double scale = base2 ? sh.scale * llvm::numbers::log2e : sh.scale;
+    Value scaleN = vector::BroadcastOp::create(
+        lb, VectorType::get({lanesN}, ct), floatConstant(lb, loc, ct, scale));
     SmallVector<Value> rowsQ;
     for (int64_t r = 0; r < queries; ++r)
       rowsQ.push_back(arith::MinUIOp::create(
@@ -796,26 +802,38 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
       }
       return parts.front();
     };
-    for (int64_t r = 0; r < queries; ++r) {
+    auto rowOf = [&](int64_t r) {
       SmallVector<Value> row;
       for (int64_t c = 0; c < vectors; ++c)
         row.push_back(readRow(
             sb, config, weights,
             {constantIndex(sb, r), constantIndex(sb, c * lanes)}, lanes, ct));
-      Value laneMax = tree(row, [&](Value a, Value c) -> Value {
+      return row;
+    };
+    // Each row's new maximum; then every row's correction exp(m_old - m_new)
+    // in one vector.
+    SmallVector<Value> differences;
+    for (int64_t r = 0; r < queries; ++r) {
+      Value laneMax = tree(rowOf(r), [&](Value a, Value c) -> Value {
         return arith::MaximumFOp::create(sb, a, c);
       });
-      Value rowMax = arith::MaximumFOp::create(
+      maxima.push_back(arith::MaximumFOp::create(
           sb, carried[3 + r],
           vector::ReductionOp::create(sb, vector::CombiningKind::MAXIMUMF,
-                                      laneMax));
-      Value correction = math::ExpOp::create(
-          sb, arith::SubFOp::create(sb, carried[3 + r], rowMax));
-      Value maxVector = vector::BroadcastOp::create(sb, scoreVector, rowMax);
+                                      laneMax)));
+      differences.push_back(
+          arith::SubFOp::create(sb, carried[3 + r], maxima.back()));
+    }
+    Value corrections = weightExp(
+        sb, vector::FromElementsOp::create(
+                sb, VectorType::get({queries}, ct), differences));
+    rescale = writeRow(sb, config, corrections, rescale, {constantIndex(sb, 0)});
+    for (int64_t r = 0; r < queries; ++r) {
+      SmallVector<Value> row = rowOf(r);
+      Value maxVector = vector::BroadcastOp::create(sb, scoreVector, maxima[r]);
       SmallVector<Value> exps;
       for (int64_t c = 0; c < vectors; ++c) {
-        Value e = math::ExpOp::create(
-            sb, arith::SubFOp::create(sb, row[c], maxVector));
+        Value e = weightExp(sb, arith::SubFOp::create(sb, row[c], maxVector));
         if (masked) {
           Value ok = validAt(
               sb, bc, iVectors[r],
@@ -833,16 +851,21 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
       Value sum =
           vector::ReductionOp::create(sb, vector::CombiningKind::ADD, laneSum,
                                       arith::FastMathFlags::reassoc);
+      Value correction = vector::ExtractOp::create(
+          sb, corrections, ArrayRef<int64_t>{r});
       sums.push_back(arith::AddFOp::create(
           sb, arith::MulFOp::create(sb, carried[3 + queries + r], correction),
           sum));
-      maxima.push_back(rowMax);
-      rescale = tensor::InsertOp::create(sb, correction, rescale,
-                                         constantIndex(sb, r));
     }
   }
   return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums,
                      masked);
+}
+
+/// The softmax weights of scores less their row maximum, `x` (a vector):
+/// exp, or exp2 for scores in base 2.
+Value TiledAttention::weightExp(ImplicitLocOpBuilder &sb, Value x) {
+  return base2 ? exp2NonPositive(sb, x) : math::ExpOp::create(sb, x);
 }
 
 /// Row r of a block's scores: pairs the mask does not connect and padding

@@ -586,6 +586,24 @@ def empty_runs(rng):
     return runs
 
 
+def sharp_softmax_runs(rng):
+    """Softmax weights over the whole f32 range: scores (scale 0.25, q 40x
+    larger than unit normal) a few hundred apart, so that most weights of a
+    row are below exp(-87) (0 in f32, as exp2(s - max) flushes them) and a
+    few dominate; causal at t = 100 (blocks of keys cross the diagonal and
+    the end) and unmasked over s = 70 keys."""
+    runs = []
+    f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)
+    for fn, mask, t, s in [("attn_m_softmax_causal", "causal", 100, 100),
+                           ("attn_m_softmax_none", "none", 37, 70)]:
+        q, k, v = 40 * f32(2, t, 4, 16), f32(2, s, 2, 16), f32(2, s, 2, 16)
+        ref = attention_reference(q, k, v, "softmax", mask, 0.25)
+        runs.append(Run(f"sharp softmax t={t} s={s} {fn}", fn, [q, k, v],
+                        [(2, t, 4, 16)], [Check(f"sharp softmax {fn} y", 0, ref)],
+                        check=True))
+    return runs
+
+
 def long_runs(rng):
     """Rule 8: a constant decay near 0 over a long sequence (p = n = 32):
     -1e-6 for t = 262144 and -1e-4 for t = 65536 (diagonal: per-column
@@ -649,7 +667,7 @@ def main():
     runs += garbage_runs(rng, 40, pad=5)
     for t in FULL_SWEEP if "--full-sweep" in flags else SWEEP:
         runs += garbage_runs(rng, t, forms=SWEEP_FORMS)
-    runs += empty_runs(rng)
+    runs += empty_runs(rng) + sharp_softmax_runs(rng)
     if "--no-long" not in flags:
         runs += long_runs(rng)
     if only:
