@@ -157,7 +157,19 @@ RecurrenceTile RecurrenceTile::get(const KernelConfig &config, int64_t p,
                                    int64_t n, Type ct) {
   RecurrenceTile tile;
   tile.lanes = lanesFor(config, p, ct);
-  tile.columns = largestDivisorUpTo(n, config.accumulatorRegisters());
-  tile.partials = std::clamp<int64_t>(config.registers / 8, 1, 4);
+  // Two registers of p a task where 16 registers leave no room for more
+  // columns, when that fills as many accumulators: each broadcast element
+  // of B and C then feeds two fused multiply-adds, not one.
+  int64_t accumulators = config.accumulatorRegisters();
+  int64_t one = largestDivisorUpTo(n, accumulators);
+  int64_t two = largestDivisorUpTo(n, accumulators / 2);
+  int64_t registers = config.registers < 32 && p % (2 * tile.lanes) == 0 &&
+                              2 * two >= one
+                          ? 2
+                          : 1;
+  tile.lanes *= registers;
+  tile.columns = registers == 2 ? two : one;
+  tile.partials =
+      registers > 1 ? 1 : std::clamp<int64_t>(config.registers / 8, 1, 4);
   return tile;
 }

@@ -100,14 +100,23 @@ TEST(RegisterTileTest, RecurrenceTiles) {
   EXPECT_EQ(v4.lanes, 16);
   EXPECT_EQ(v4.columns, 16);
   EXPECT_EQ(v4.partials, 4);
+  // AVX2: two registers of p, four columns, one partial sum.
   RecurrenceTile v3 = RecurrenceTile::get(kAVX2, 64, 128, f32);
-  EXPECT_EQ(v3.lanes, 8);
-  EXPECT_EQ(v3.columns, 8);
-  EXPECT_EQ(v3.partials, 2);
+  EXPECT_EQ(v3.lanes, 16);
+  EXPECT_EQ(v3.columns, 4);
+  EXPECT_EQ(v3.partials, 1);
+  // One register where p has no two: 8 columns, two sums.
+  RecurrenceTile narrow = RecurrenceTile::get(kAVX2, 8, 128, f32);
+  EXPECT_EQ(narrow.lanes, 8);
+  EXPECT_EQ(narrow.columns, 8);
+  EXPECT_EQ(narrow.partials, 2);
   // Columns divide n.
-  EXPECT_EQ(RecurrenceTile::get(kAVX2, 64, 12, f32).columns, 6);
+  EXPECT_EQ(RecurrenceTile::get(kAVX2, 64, 12, f32).columns, 4);
+  EXPECT_EQ(RecurrenceTile::get(kAVX2, 8, 12, f32).columns, 6);
   EXPECT_EQ(RecurrenceTile::get(kAVX512, 64, 12, f32).columns, 12);
+  // Two registers only where they fill as many accumulators.
   EXPECT_EQ(RecurrenceTile::get(kAVX2, 64, 7, f32).columns, 7);
+  EXPECT_EQ(RecurrenceTile::get(kAVX2, 64, 7, f32).lanes, 8);
   EXPECT_EQ(RecurrenceTile::get(kAVX2, 4, 9, f32).lanes, 4);
 }
 

@@ -366,7 +366,7 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
   Value xs = readAt(sb, xBlock, i);
   SmallVector<Value> next = {Value(), w, logSum};
   SmallVector<Value> partial(tile.partials);
-  SmallVector<Value> fromInitial(2);
+  SmallVector<Value> fromInitial(std::min<int64_t>(2, tile.partials));
   for (int64_t j = 0; j < columns; ++j) {
     Value dj = decay;
     if (s.diagonal)
@@ -393,7 +393,7 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
           vector::BroadcastOp::create(
               sb, lane,
               vector::ExtractOp::create(sb, w, ArrayRef<int64_t>{j})));
-    Value &z = fromInitial[j % 2];
+    Value &z = fromInitial[j % fromInitial.size()];
     z = z ? vector::FMAOp::create(sb, initialJ, cj, z)
           : arith::MulFOp::create(sb, initialJ, cj).getResult();
     next.push_back(sj);
@@ -402,10 +402,10 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
   for (Value part : partial)
     if (part)
       sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
-  Value z = fromInitial[1]
-                ? arith::AddFOp::create(sb, fromInitial[0], fromInitial[1])
-                      .getResult()
-                : fromInitial[0];
+  Value z;
+  for (Value part : fromInitial)
+    if (part)
+      z = z ? arith::AddFOp::create(sb, z, part) : part;
   sum = s.diagonal ? arith::AddFOp::create(sb, sum, z).getResult()
                    : vector::FMAOp::create(
                          sb, vector::BroadcastOp::create(sb, lane, w), z, sum)

@@ -12,15 +12,15 @@
 // kernels are refused for a GPU target.
 // GPU: error: convert-interact-to-linalg builds CPU kernels, but target 'sm_90' is a GPU
 
-// The recurrence at p = n = 64: tasks own one register of p (8 tasks per
-// head on AVX2, 4 on AVX-512) and carry a tile of state columns in
-// registers through each 64-step block: 8 columns in 8 tiles on AVX2, 16 in
-// 4 tiles on AVX-512.
+// The recurrence at p = n = 64: tasks own two registers of p on AVX2 (4
+// tasks per head) and one on AVX-512 (4), and carry a tile of state columns
+// in registers through each 64-step block: 4 columns of two registers in 16
+// tiles on AVX2, 16 of one in 4 tiles on AVX-512.
 // V3-LABEL: func.func @scan_p64_n64
-// V3: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 8)
-// V3: bufferization.alloc_tensor() : tensor<64x8xf32>
-// V3: scf.for {{.*}} -> (tensor<64x8xf32>, f32, f32, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
-// V3: scf.for %{{.*}} = %c0 to %c7 step %c1
+// V3: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
+// V3: bufferization.alloc_tensor() : tensor<64x16xf32>
+// V3: scf.for {{.*}} -> (tensor<64x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V3: scf.for %{{.*}} = %c0 to %c15 step %c1
 // V4-LABEL: func.func @scan_p64_n64
 // V4: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
 // V4: bufferization.alloc_tensor() : tensor<64x16xf32>
