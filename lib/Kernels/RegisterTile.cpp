@@ -27,7 +27,8 @@ RegisterTile RegisterTile::forProduct(const KernelConfig &config, int64_t m,
   RegisterTile tile;
   tile.lanes = lanesFor(config, n, ct);
   int64_t vectors = n / tile.lanes;
-  tile.vecs = vectors % 4 == 0 ? 4 : vectors % 2 == 0 ? 2 : 1;
+  int64_t widest = config.registers >= 32 ? 4 : 2;
+  tile.vecs = vectors % widest == 0 ? widest : vectors % 2 == 0 ? 2 : 1;
   tile.rows = largestDivisorUpTo(m, config.accumulatorRegisters() / tile.vecs);
   return tile;
 }

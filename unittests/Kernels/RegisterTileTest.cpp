@@ -52,7 +52,7 @@ TEST(RegisterTileTest, ProductTilesOfBothLevels) {
       {kAVX512, 64, 64, 4, 4, 16},
       {kAVX512, 64, 32, 8, 2, 16},
       // AVX2: 8-lane vectors, half as many accumulators.
-      {kAVX2, 64, 64, 2, 4, 8},
+      {kAVX2, 64, 64, 4, 2, 8},
       {kAVX2, 64, 16, 4, 2, 8},
       // Rows divide M, vectors of lanes divide N.
       {kAVX2, 6, 12, 6, 1, 4},

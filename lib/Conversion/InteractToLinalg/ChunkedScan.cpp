@@ -461,10 +461,37 @@ Value TiledChunked::ownStates() {
 
 void TiledChunked::ownStatesTask(ImplicitLocOpBuilder &lb, ValueRange args,
                                  const RegisterTile &tile) {
-  VectorType stateVector = VectorType::get({tile.lanes}, ct);
   ChunkTask t = chunkTask(lb, args);
   Value out = args[3];
   Value weights = stateWeights(lb, t.bi, t.start, t.hi);
+  // The weighted inputs w_l x_l, [Q, p], once: the product's row operand
+  // (weighting each row as a tile reads it would cost a multiply per fused
+  // multiply-add of the product's n / rows tiles).
+  int64_t lanesP = lanesFor(config, p, ct);
+  TensorBuilder l(lb);
+  Value weighted =
+      l.forLoop(
+           lb.getIndexAttr(q), scratch(lb, {q, p}, ct),
+           [&](TensorBuilder &ib, Value step, ValueRange rows) {
+             Value w = vector::BroadcastOp::create(
+                 ib.b, VectorType::get({lanesP}, ct),
+                 tensor::ExtractOp::create(ib.b, weights, step));
+             Value at = arith::AddIOp::create(ib.b, t.start, step);
+             return SmallVector<Value>(
+                 ib.forLoop(ib.b.getIndexAttr(p / lanesP), rows,
+                            [&](TensorBuilder &vb, Value v, ValueRange row) {
+                              ImplicitLocOpBuilder &eb = vb.b;
+                              Value col = arith::MulIOp::create(
+                                  eb, v, constantIndex(eb, lanesP));
+                              Value xs = readVector(
+                                  eb, x, {t.bi, at, t.hi, col}, lanesP);
+                              return SmallVector<Value>{writeRow(
+                                  eb, config, arith::MulFOp::create(eb, w, xs),
+                                  row[0], {step, col})};
+                            })
+                     .getResults());
+           })
+          .getResult(0);
   SmallVector<OpFoldResult> offsets = {t.bi, t.ci, t.hi, lb.getIndexAttr(0),
                                        lb.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes = {lb.getIndexAttr(1), lb.getIndexAttr(1),
@@ -483,12 +510,7 @@ void TiledChunked::ownStatesTask(ImplicitLocOpBuilder &lb, ValueRange args,
               return element(eb, B, ValueRange{t.bi, step, t.gi, m});
             },
             [&](ImplicitLocOpBuilder &eb, Value l, Value col) {
-              Value step = arith::AddIOp::create(eb, t.start, l);
-              Value w = vector::BroadcastOp::create(
-                  eb, stateVector, tensor::ExtractOp::create(eb, weights, l));
-              return arith::MulFOp::create(
-                  eb, w,
-                  readVector(eb, x, {t.bi, step, t.hi, col}, tile.lanes));
+              return readVector(eb, weighted, {l, col}, tile.lanes);
             },
             acc);
         return SmallVector<Value>{
