@@ -40,7 +40,7 @@ namespace {
 
 /// Time steps of a recurrence block: the block's x and y rows (one register
 /// each per step) stay in L1 while every column tile walks them.
-constexpr int64_t kTimeBlock = 64;
+constexpr int64_t kTimeBlock = 128;
 
 /// The values of one task, (batch bi, head hi, rows p0.. of p).
 struct Task {

@@ -18,13 +18,13 @@
 // tiles on AVX2, 16 of one in 4 tiles on AVX-512.
 // V3-LABEL: func.func @scan_p64_n64
 // V3: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
-// V3: bufferization.alloc_tensor() : tensor<64x16xf32>
-// V3: scf.for {{.*}} -> (tensor<64x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V3: bufferization.alloc_tensor() : tensor<128x16xf32>
+// V3: scf.for {{.*}} -> (tensor<128x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // V3: scf.for %{{.*}} = %c0 to %c15 step %c1
 // V4-LABEL: func.func @scan_p64_n64
 // V4: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
-// V4: bufferization.alloc_tensor() : tensor<64x16xf32>
-// V4: scf.for {{.*}} -> (tensor<64x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V4: bufferization.alloc_tensor() : tensor<128x16xf32>
+// V4: scf.for {{.*}} -> (tensor<128x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // V4: scf.for %{{.*}} = %c0 to %c3 step %c1
 // REF-LABEL: func.func @scan_p64_n64
 // REF-NOT: interact.scan
