@@ -205,25 +205,27 @@ Value kernels::exp2NonPositive(ImplicitLocOpBuilder &b, Value x) {
     return splat(type, b.getF32FloatAttr(value));
   };
   VectorType intType = type.clone(b.getI32Type());
-  auto integer = [&](int32_t value) {
-    return splat(intType, b.getI32IntegerAttr(value));
-  };
-  // maxnumf: -inf and NaN lanes become -127, whose 2^n is 0 below.
-  x = arith::MaxNumFOp::create(b, x, real(-127.0));
+  // maximumf: -inf becomes -125 (whose 2^n keeps the result normal); NaN
+  // stays NaN.
+  x = arith::MaximumFOp::create(b, x, real(-125.0));
   Value n = math::RoundEvenOp::create(b, x);
   Value f = arith::SubFOp::create(b, x, n);
-  // Cephes exp2f: 1 + f P(f), P of degree 5.
-  static constexpr double kP[] = {1.535336188319500E-4, 1.339887440266574E-3,
-                                  9.618437357674640E-3, 5.550332471162809E-2,
-                                  2.402264791363012E-1, 6.931472028550421E-1};
+  // 2^f = 1 + f P(f) on [-1/2, 1/2], P of degree 4: a minimax fit with the
+  // constant term held at 1 (exact at f = 0), relative error 9.1e-8, 1.6e-7
+  // evaluated in f32.
+  static constexpr double kP[] = {1.3264727161155405e-3, 9.671512837645058e-3,
+                                  5.5507337451965094e-2, 2.4022242082259965e-1,
+                                  6.931469775969831e-1};
   Value poly = real(kP[0]);
   for (double c : ArrayRef<double>(kP).drop_front())
     poly = math::FmaOp::create(b, poly, f, real(c));
   poly = math::FmaOp::create(b, poly, f, real(1.0));
-  // 2^n as the float with biased exponent n + 127 (0 for n = -127).
-  Value bits = arith::FPToSIOp::create(b, intType, n);
-  bits = arith::ShLIOp::create(b, arith::AddIOp::create(b, bits, integer(127)),
-                               integer(23));
-  return arith::MulFOp::create(b, poly,
-                               arith::BitcastOp::create(b, type, bits));
+  // Times 2^n, n in [-125, 0], by adding n to the exponent field: the
+  // result stays a normal float (poly is in [2^-1/2, 2^1/2]).
+  Value shift = arith::ShLIOp::create(
+      b, arith::FPToSIOp::create(b, intType, n),
+      splat(intType, b.getI32IntegerAttr(23)));
+  Value bits = arith::AddIOp::create(
+      b, arith::BitcastOp::create(b, intType, poly), shift);
+  return arith::BitcastOp::create(b, type, bits);
 }

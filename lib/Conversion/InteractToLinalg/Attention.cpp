@@ -230,6 +230,10 @@ namespace {
 /// Eight queries a task stream K and V once per eight queries.
 constexpr int64_t kWideBlockKeys = 64, kWideBlockQueries = 8;
 
+/// How far (in base 2) a block's maximum may pass a row's reference maximum
+/// before the reference moves: weights up to 2^8, far from f32's range.
+constexpr double kLazyMaximum = 8.0;
+
 /// The indices of one (batch, head, block of queries) task.
 struct QueryTask {
   Value bi, hi, i0, hq, hk, hv, lastQuery, zeroScores;
@@ -284,7 +288,10 @@ private:
   SmallVector<Value> finishBlock(ImplicitLocOpBuilder &sb, const QueryTask &t,
                                  Value j0, Value weights, Value rescale,
                                  ValueRange carried, ArrayRef<Value> maxima,
-                                 ArrayRef<Value> sums, bool masked);
+                                 ArrayRef<Value> sums, bool masked,
+                                 Value rescaledOutputs = Value());
+  Value rescaleOutputs(ImplicitLocOpBuilder &sb, Value out, Value corrections,
+                       Value changed);
   Value accumulateValues(ImplicitLocOpBuilder &sb, const QueryTask &t, Value j0,
                          Value weights, Value rescale, Value out,
                          bool masked = true);
@@ -671,14 +678,18 @@ SmallVector<Value> TiledAttention::keyBlock(TensorBuilder &kb,
 
 /// The key loop's carried values after a block: the outputs with the
 /// block's P V added, the weights and rescaling, and the running maxima and
-/// normalizers (softmax) or the ones carried in.
+/// normalizers (softmax) or the ones carried in. The outputs are rescaled
+/// as P V is added to them, or were already (`rescaledOutputs`).
 SmallVector<Value>
 TiledAttention::finishBlock(ImplicitLocOpBuilder &sb, const QueryTask &t,
                             Value j0, Value weights, Value rescale,
                             ValueRange carried, ArrayRef<Value> maxima,
-                            ArrayRef<Value> sums, bool masked) {
+                            ArrayRef<Value> sums, bool masked,
+                            Value rescaledOutputs) {
+  Value out = rescaledOutputs ? rescaledOutputs : carried[0];
   SmallVector<Value> next = {
-      accumulateValues(sb, t, j0, weights, rescale, carried[0], masked),
+      accumulateValues(sb, t, j0, weights,
+                       rescaledOutputs ? Value() : rescale, out, masked),
       weights, rescale};
   if (sh.softmax) {
     next.append(maxima.begin(), maxima.end());
@@ -724,11 +735,6 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
   bc.masked = vector::BroadcastOp::create(sb, scoreVector, negative);
   bc.srcVector =
       vector::BroadcastOp::create(sb, indexVector, i64(sb, srcIndex));
-  SmallVector<Value> iVectors;
-  for (int64_t r = 0; r < queries; ++r)
-    iVectors.push_back(vector::BroadcastOp::create(
-        sb, indexVector,
-        i64(sb, arith::AddIOp::create(sb, t.i0, constantIndex(sb, r)))));
   // The tiles of scores, (column tile, row tile) in a loop: unrolled, LLVM
   // forwards every stored score to the reads below and keeps all of them in
   // registers across the later tiles' products, which then spill.
@@ -787,7 +793,7 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
               return SmallVector<Value>{out};
             })
           .getResult(0);
-  Value rescale = carried[2];
+  Value rescale = carried[2], rescaledOutputs;
   SmallVector<Value> maxima, sums;
   if (sh.softmax) {
     int64_t vectors = keys / lanes;
@@ -810,47 +816,88 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
             {constantIndex(sb, r), constantIndex(sb, c * lanes)}, lanes, ct));
       return row;
     };
-    // Each row's new maximum; then every row's correction exp(m_old - m_new)
-    // in one vector.
+    // Each row's new reference maximum, then every row's correction
+    // exp(m_old - m_new) in one vector. In base 2 the reference moves only
+    // when the block's maximum passes it by more than kLazyMaximum (the
+    // weights stay below 2^kLazyMaximum): it is then set at the first block
+    // and rarely moves again, the corrections are exactly 1, and the
+    // outputs are rescaled only in blocks where some row's reference moved.
     SmallVector<Value> differences;
+    Value changed;
     for (int64_t r = 0; r < queries; ++r) {
       Value laneMax = tree(rowOf(r), [&](Value a, Value c) -> Value {
         return arith::MaximumFOp::create(sb, a, c);
       });
-      maxima.push_back(arith::MaximumFOp::create(
-          sb, carried[3 + r],
-          vector::ReductionOp::create(sb, vector::CombiningKind::MAXIMUMF,
-                                      laneMax)));
-      differences.push_back(
-          arith::SubFOp::create(sb, carried[3 + r], maxima.back()));
+      Value blockMax = vector::ReductionOp::create(
+          sb, vector::CombiningKind::MAXIMUMF, laneMax);
+      Value old = carried[3 + r];
+      Value moved;
+      if (base2) {
+        moved = arith::CmpFOp::create(
+            sb, arith::CmpFPredicate::OGT, blockMax,
+            arith::AddFOp::create(sb, old,
+                                  floatConstant(sb, loc, ct, kLazyMaximum)));
+        maxima.push_back(arith::SelectOp::create(sb, moved, blockMax, old));
+      } else {
+        maxima.push_back(arith::MaximumFOp::create(sb, old, blockMax));
+        moved = arith::CmpFOp::create(sb, arith::CmpFPredicate::UNE,
+                                      maxima.back(), old);
+      }
+      changed = changed ? arith::OrIOp::create(sb, changed, moved) : moved;
+      differences.push_back(arith::SubFOp::create(sb, old, maxima.back()));
     }
     Value corrections = weightExp(
         sb, vector::FromElementsOp::create(
                 sb, VectorType::get({queries}, ct), differences));
-    rescale = writeRow(sb, config, corrections, rescale, {constantIndex(sb, 0)});
+    rescaledOutputs = rescaleOutputs(sb, carried[0], corrections, changed);
+    // The weights and their sums, row by row in a loop: unrolled, the
+    // chain of writes to the weights makes One-Shot Bufferize super-linear.
+    VectorType rowsVector = VectorType::get({queries}, ct);
+    Value maximaVector =
+        vector::FromElementsOp::create(sb, rowsVector, maxima);
+    auto rowLoop = kb.forLoop(
+        sb.getIndexAttr(queries),
+        ValueRange{weights, zeroVector(sb, rowsVector)},
+        [&](TensorBuilder &rb, Value r, ValueRange state) {
+          ImplicitLocOpBuilder &eb = rb.b;
+          Value out = state[0];
+          Value maxVector = vector::BroadcastOp::create(
+              eb, scoreVector,
+              vector::ExtractOp::create(eb, maximaVector, OpFoldResult(r)));
+          Value iVector;
+          if (masked)
+            iVector = vector::BroadcastOp::create(
+                eb, indexVector, i64(eb, arith::AddIOp::create(eb, t.i0, r)));
+          SmallVector<Value> exps;
+          for (int64_t c = 0; c < vectors; ++c) {
+            Value at[] = {r, constantIndex(eb, c * lanes)};
+            Value e = weightExp(
+                eb, arith::SubFOp::create(
+                        eb, readRow(eb, config, out, at, lanes, ct),
+                        maxVector));
+            if (masked)
+              e = arith::SelectOp::create(
+                  eb,
+                  validAt(eb, bc, iVector,
+                          arith::AddIOp::create(eb, j0,
+                                                constantIndex(eb, c * lanes))),
+                  e, t.zeroScores);
+            exps.push_back(e);
+            out = writeRow(eb, config, e, out, at);
+          }
+          Value laneSum = tree(exps, [&](Value a, Value c) -> Value {
+            return arith::AddFOp::create(eb, a, c);
+          });
+          Value sum =
+              vector::ReductionOp::create(eb, vector::CombiningKind::ADD,
+                                          laneSum, arith::FastMathFlags::reassoc);
+          return SmallVector<Value>{
+              out, vector::InsertOp::create(eb, sum, state[1], OpFoldResult(r))};
+        });
+    weights = rowLoop.getResult(0);
     for (int64_t r = 0; r < queries; ++r) {
-      SmallVector<Value> row = rowOf(r);
-      Value maxVector = vector::BroadcastOp::create(sb, scoreVector, maxima[r]);
-      SmallVector<Value> exps;
-      for (int64_t c = 0; c < vectors; ++c) {
-        Value e = weightExp(sb, arith::SubFOp::create(sb, row[c], maxVector));
-        if (masked) {
-          Value ok = validAt(
-              sb, bc, iVectors[r],
-              arith::AddIOp::create(sb, j0, constantIndex(sb, c * lanes)));
-          e = arith::SelectOp::create(sb, ok, e, t.zeroScores);
-        }
-        exps.push_back(e);
-        weights =
-            writeRow(sb, config, e, weights,
-                     {constantIndex(sb, r), constantIndex(sb, c * lanes)});
-      }
-      Value laneSum = tree(exps, [&](Value a, Value c) -> Value {
-        return arith::AddFOp::create(sb, a, c);
-      });
-      Value sum =
-          vector::ReductionOp::create(sb, vector::CombiningKind::ADD, laneSum,
-                                      arith::FastMathFlags::reassoc);
+      Value sum = vector::ExtractOp::create(sb, rowLoop.getResult(1),
+                                            ArrayRef<int64_t>{r});
       Value correction = vector::ExtractOp::create(
           sb, corrections, ArrayRef<int64_t>{r});
       sums.push_back(arith::AddFOp::create(
@@ -859,7 +906,44 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     }
   }
   return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums,
-                     masked);
+                     masked, rescaledOutputs);
+}
+
+/// The outputs `out` [queries, p], row r times corrections[r], where
+/// `changed` (else as they are).
+Value TiledAttention::rescaleOutputs(ImplicitLocOpBuilder &sb, Value out,
+                                     Value corrections, Value changed) {
+  auto ifOp =
+      scf::IfOp::create(sb, TypeRange{out.getType()}, changed, true, true);
+  OpBuilder::InsertionGuard guard(sb);
+  sb.setInsertionPointToStart(ifOp.thenBlock());
+  TensorBuilder l(sb);
+  int64_t lanesP = outTile.lanes;
+  VectorType row = VectorType::get({lanesP}, ct);
+  Value scaled = out;
+  for (int64_t r = 0; r < queries; ++r) {
+    Value factor = vector::BroadcastOp::create(
+        sb, row,
+        vector::ExtractOp::create(sb, corrections, ArrayRef<int64_t>{r}));
+    scaled = l.forLoop(sb.getIndexAttr(sh.p / lanesP), scaled,
+                       [&](TensorBuilder &vb, Value v, ValueRange rows) {
+                         ImplicitLocOpBuilder &eb = vb.b;
+                         Value col = arith::MulIOp::create(
+                             eb, v, constantIndex(eb, lanesP));
+                         Value at[] = {constantIndex(eb, r), col};
+                         Value old = readRow(eb, config, rows[0], at, lanesP,
+                                             ct);
+                         return SmallVector<Value>{
+                             writeRow(eb, config,
+                                      arith::MulFOp::create(eb, old, factor),
+                                      rows[0], at)};
+                       })
+                 .getResult(0);
+  }
+  scf::YieldOp::create(sb, scaled);
+  sb.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(sb, out);
+  return ifOp.getResult(0);
 }
 
 /// The softmax weights of scores less their row maximum, `x` (a vector):
@@ -980,7 +1064,7 @@ Value TiledAttention::accumulateValues(ImplicitLocOpBuilder &sb,
         for (int64_t r = 0; r < outTile.rows; ++r) {
           Value row = arith::AddIOp::create(tb, m0, constantIndex(tb, r));
           Value factor;
-          if (sh.softmax)
+          if (sh.softmax && rescale)
             factor = vector::BroadcastOp::create(
                 tb, outVector, tensor::ExtractOp::create(tb, rescale, row));
           for (int64_t c = 0; c < outTile.vecs; ++c) {
@@ -989,8 +1073,8 @@ Value TiledAttention::accumulateValues(ImplicitLocOpBuilder &sb,
             Value old =
                 readRow(tb, config, outs[0], {row, col}, outTile.lanes, ct);
             sumsOut.push_back(
-                sh.softmax ? arith::MulFOp::create(tb, old, factor).getResult()
-                           : old);
+                factor ? arith::MulFOp::create(tb, old, factor).getResult()
+                       : old);
           }
         }
         sumsOut = accumulateTile(tb, outTile, m0, c0, seenByAll, weightAt,
