@@ -228,7 +228,7 @@ namespace {
 /// Keys and queries per block where a tile of scores is smaller (AVX2:
 /// 2 x 2 tiles of 4 queries x 16 keys; on Zen 3, 32 and 64 keys ran alike).
 /// Eight queries a task stream K and V once per eight queries.
-constexpr int64_t kWideBlockKeys = 64, kWideBlockQueries = 8;
+constexpr int64_t kWideBlockKeys = 64, kWideBlockQueries = 16;
 
 /// How far (in base 2) a block's maximum may pass a row's reference maximum
 /// before the reference moves: weights up to 2^8, far from f32's range.
@@ -555,8 +555,15 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
   Value rescale = scratch(lb, {queries}, ct);
   // Carried: outputs, weights, rescaling, running maxima, normalizers.
   SmallVector<Value> init = {out, weights, rescale};
-  init.append(queries, negInf);
-  init.append(queries, floatConstant(lb, loc, ct, 0.0));
+  if (tilesPerBlock > 1) {
+    // AVX2: the running maxima and normalizers as two vectors of rows.
+    VectorType rowsVector = VectorType::get({queries}, ct);
+    init.push_back(vector::BroadcastOp::create(lb, rowsVector, negInf));
+    init.push_back(zeroVector(lb, rowsVector));
+  } else {
+    init.append(queries, negInf);
+    init.append(queries, floatConstant(lb, loc, ct, 0.0));
+  }
   scf::ForOp keyLoop;
   if (tilesPerBlock == 1) {
     keyLoop = l.forLoop(
@@ -620,10 +627,14 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
 
   // This block's rows of y (the normalizers into a tensor to index).
   Value normalizers = scratch(lb, {queries}, ct);
-  for (int64_t r = 0; r < queries; ++r)
-    normalizers =
-        tensor::InsertOp::create(lb, keyLoop.getResult(3 + queries + r),
-                                 normalizers, constantIndex(lb, r));
+  if (tilesPerBlock > 1)
+    normalizers = writeRow(lb, config, keyLoop.getResult(4), normalizers,
+                           {constantIndex(lb, 0)});
+  else
+    for (int64_t r = 0; r < queries; ++r)
+      normalizers =
+          tensor::InsertOp::create(lb, keyLoop.getResult(3 + queries + r),
+                                   normalizers, constantIndex(lb, r));
   OpFoldResult rows = affine::makeComposedFoldedAffineMin(
       lb, loc,
       AffineMap::get(0, 2, {getAffineConstantExpr(queries, ctx), s0 - s1}, ctx),
@@ -808,53 +819,59 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
       }
       return parts.front();
     };
-    auto rowOf = [&](int64_t r) {
-      SmallVector<Value> row;
-      for (int64_t c = 0; c < vectors; ++c)
-        row.push_back(readRow(
-            sb, config, weights,
-            {constantIndex(sb, r), constantIndex(sb, c * lanes)}, lanes, ct));
-      return row;
-    };
-    // Each row's new reference maximum, then every row's correction
-    // exp(m_old - m_new) in one vector. In base 2 the reference moves only
-    // when the block's maximum passes it by more than kLazyMaximum (the
-    // weights stay below 2^kLazyMaximum): it is then set at the first block
-    // and rarely moves again, the corrections are exactly 1, and the
-    // outputs are rescaled only in blocks where some row's reference moved.
-    SmallVector<Value> differences;
-    Value changed;
-    for (int64_t r = 0; r < queries; ++r) {
-      Value laneMax = tree(rowOf(r), [&](Value a, Value c) -> Value {
-        return arith::MaximumFOp::create(sb, a, c);
-      });
-      Value blockMax = vector::ReductionOp::create(
-          sb, vector::CombiningKind::MAXIMUMF, laneMax);
-      Value old = carried[3 + r];
-      Value moved;
-      if (base2) {
-        moved = arith::CmpFOp::create(
-            sb, arith::CmpFPredicate::OGT, blockMax,
-            arith::AddFOp::create(sb, old,
-                                  floatConstant(sb, loc, ct, kLazyMaximum)));
-        maxima.push_back(arith::SelectOp::create(sb, moved, blockMax, old));
-      } else {
-        maxima.push_back(arith::MaximumFOp::create(sb, old, blockMax));
-        moved = arith::CmpFOp::create(sb, arith::CmpFPredicate::UNE,
-                                      maxima.back(), old);
-      }
-      changed = changed ? arith::OrIOp::create(sb, changed, moved) : moved;
-      differences.push_back(arith::SubFOp::create(sb, old, maxima.back()));
-    }
-    Value corrections = weightExp(
-        sb, vector::FromElementsOp::create(
-                sb, VectorType::get({queries}, ct), differences));
-    rescaledOutputs = rescaleOutputs(sb, carried[0], corrections, changed);
-    // The weights and their sums, row by row in a loop: unrolled, the
-    // chain of writes to the weights makes One-Shot Bufferize super-linear.
     VectorType rowsVector = VectorType::get({queries}, ct);
-    Value maximaVector =
-        vector::FromElementsOp::create(sb, rowsVector, maxima);
+    Value oldMaxima = carried[3], oldSums = carried[4];
+    // Each row's new reference maximum, in a loop over rows (unrolled, the
+    // block's IR grows with the rows and compiles slowly). In base 2 the
+    // reference moves only when the block's maximum passes it by more than
+    // kLazyMaximum (the weights stay below 2^kLazyMaximum): it is then set
+    // at the first block and rarely moves again, the corrections
+    // exp(m_old - m_new) are exactly 1, and the outputs are rescaled only in
+    // blocks where some row's reference moved.
+    Value falseValue = arith::ConstantIntOp::create(sb, 0, 1);
+    auto maxLoop = kb.forLoop(
+        sb.getIndexAttr(queries), ValueRange{oldMaxima, falseValue},
+        [&](TensorBuilder &rb, Value r, ValueRange state) {
+          ImplicitLocOpBuilder &eb = rb.b;
+          SmallVector<Value> row;
+          for (int64_t c = 0; c < vectors; ++c)
+            row.push_back(readRow(eb, config, weights,
+                                  {r, constantIndex(eb, c * lanes)}, lanes,
+                                  ct));
+          Value laneMax = tree(row, [&](Value a, Value c) -> Value {
+            return arith::MaximumFOp::create(eb, a, c);
+          });
+          Value blockMax = vector::ReductionOp::create(
+              eb, vector::CombiningKind::MAXIMUMF, laneMax);
+          Value old = vector::ExtractOp::create(eb, oldMaxima, OpFoldResult(r));
+          Value moved, updated;
+          if (base2) {
+            moved = arith::CmpFOp::create(
+                eb, arith::CmpFPredicate::OGT, blockMax,
+                arith::AddFOp::create(
+                    eb, old, floatConstant(eb, eb.getLoc(), ct, kLazyMaximum)));
+            updated = arith::SelectOp::create(eb, moved, blockMax, old);
+          } else {
+            updated = arith::MaximumFOp::create(eb, old, blockMax);
+            moved = arith::CmpFOp::create(eb, arith::CmpFPredicate::UNE,
+                                          updated, old);
+          }
+          return SmallVector<Value>{
+              vector::InsertOp::create(eb, updated, state[0], OpFoldResult(r)),
+              arith::OrIOp::create(eb, state[1], moved)};
+        });
+    Value newMaxima = maxLoop.getResult(0);
+    // (A row whose maximum stays -inf keeps a correction of 1, not NaN.)
+    Value same = arith::CmpFOp::create(sb, arith::CmpFPredicate::OEQ,
+                                       oldMaxima, newMaxima);
+    Value corrections = weightExp(
+        sb, arith::SelectOp::create(
+                sb, same, zeroVector(sb, rowsVector),
+                arith::SubFOp::create(sb, oldMaxima, newMaxima)));
+    rescaledOutputs =
+        rescaleOutputs(sb, carried[0], corrections, maxLoop.getResult(1));
+    // The weights and their sums, row by row in a loop (unrolled, the chain
+    // of writes to the weights makes One-Shot Bufferize super-linear).
     auto rowLoop = kb.forLoop(
         sb.getIndexAttr(queries),
         ValueRange{weights, zeroVector(sb, rowsVector)},
@@ -863,7 +880,7 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
           Value out = state[0];
           Value maxVector = vector::BroadcastOp::create(
               eb, scoreVector,
-              vector::ExtractOp::create(eb, maximaVector, OpFoldResult(r)));
+              vector::ExtractOp::create(eb, newMaxima, OpFoldResult(r)));
           Value iVector;
           if (masked)
             iVector = vector::BroadcastOp::create(
@@ -895,15 +912,9 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
               out, vector::InsertOp::create(eb, sum, state[1], OpFoldResult(r))};
         });
     weights = rowLoop.getResult(0);
-    for (int64_t r = 0; r < queries; ++r) {
-      Value sum = vector::ExtractOp::create(sb, rowLoop.getResult(1),
-                                            ArrayRef<int64_t>{r});
-      Value correction = vector::ExtractOp::create(
-          sb, corrections, ArrayRef<int64_t>{r});
-      sums.push_back(arith::AddFOp::create(
-          sb, arith::MulFOp::create(sb, carried[3 + queries + r], correction),
-          sum));
-    }
+    maxima.push_back(newMaxima);
+    sums.push_back(vector::FMAOp::create(sb, oldSums, corrections,
+                                         rowLoop.getResult(1)));
   }
   return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums,
                      masked, rescaledOutputs);
@@ -920,26 +931,30 @@ Value TiledAttention::rescaleOutputs(ImplicitLocOpBuilder &sb, Value out,
   TensorBuilder l(sb);
   int64_t lanesP = outTile.lanes;
   VectorType row = VectorType::get({lanesP}, ct);
-  Value scaled = out;
-  for (int64_t r = 0; r < queries; ++r) {
-    Value factor = vector::BroadcastOp::create(
-        sb, row,
-        vector::ExtractOp::create(sb, corrections, ArrayRef<int64_t>{r}));
-    scaled = l.forLoop(sb.getIndexAttr(sh.p / lanesP), scaled,
-                       [&](TensorBuilder &vb, Value v, ValueRange rows) {
-                         ImplicitLocOpBuilder &eb = vb.b;
-                         Value col = arith::MulIOp::create(
-                             eb, v, constantIndex(eb, lanesP));
-                         Value at[] = {constantIndex(eb, r), col};
-                         Value old = readRow(eb, config, rows[0], at, lanesP,
-                                             ct);
-                         return SmallVector<Value>{
-                             writeRow(eb, config,
-                                      arith::MulFOp::create(eb, old, factor),
-                                      rows[0], at)};
-                       })
-                 .getResult(0);
-  }
+  Value scaled =
+      l.forLoop(
+           sb.getIndexAttr(queries), out,
+           [&](TensorBuilder &rb, Value r, ValueRange rows) {
+             Value factor = vector::BroadcastOp::create(
+                 rb.b, row,
+                 vector::ExtractOp::create(rb.b, corrections, OpFoldResult(r)));
+             return SmallVector<Value>(
+                 rb.forLoop(rb.b.getIndexAttr(sh.p / lanesP), rows,
+                            [&](TensorBuilder &vb, Value v, ValueRange in) {
+                              ImplicitLocOpBuilder &eb = vb.b;
+                              Value col = arith::MulIOp::create(
+                                  eb, v, constantIndex(eb, lanesP));
+                              Value at[] = {r, col};
+                              Value old = readRow(eb, config, in[0], at,
+                                                  lanesP, ct);
+                              return SmallVector<Value>{writeRow(
+                                  eb, config,
+                                  arith::MulFOp::create(eb, old, factor), in[0],
+                                  at)};
+                            })
+                     .getResults());
+           })
+          .getResult(0);
   scf::YieldOp::create(sb, scaled);
   sb.setInsertionPointToStart(ifOp.elseBlock());
   scf::YieldOp::create(sb, out);

@@ -43,22 +43,26 @@ func.func @scan_p64_n64(%x: tensor<?x?x2x64xf32>, %a: tensor<?x?x2xf32>,
 // Causal softmax attention at d = 64: K^T is transposed in blocks of one
 // register square; each task holds register tiles of scores, 4 queries x
 // 16 keys (8 ymm) on AVX2 and 8 x 32 (16 zmm) on AVX-512, and the outputs
-// and weights of its 8 queries. A block of keys is 64 wide on AVX2: 2 x 4
-// tiles of scores in a loop (K^T blocked by tile, V packed by head), the
-// scores in base 2 and the weights exp2(s - max) (math.roundeven splits the
-// exponent); 32 wide, one tile, on AVX-512.
+// and weights of its queries. On AVX2 a task is 16 queries and a block of
+// keys 64: 4 x 4 tiles of scores in a loop (K^T blocked by tile, V packed
+// by head), the running maxima and normalizers carried as two vectors of
+// rows, the scores in base 2 and the weights exp2(s - max) (math.roundeven
+// splits the exponent), rows walked in loops; one tile of 8 x 32 on AVX-512.
 // V3-LABEL: func.func @attention_causal
 // V3: -> (tensor<1x2x?x64x8xf32>)
-// V3: bufferization.alloc_tensor() : tensor<8x64xf32>
-// V3: bufferization.alloc_tensor() : tensor<8x64xf32>
-// V3: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args({{.*}}) -> (tensor<8x64xf32>) {
+// V3: bufferization.alloc_tensor() : tensor<16x64xf32>
+// V3: bufferization.alloc_tensor() : tensor<16x64xf32>
+// V3: scf.for {{.*}} -> (tensor<16x64xf32>, tensor<16x64xf32>, vector<16xf32>, vector<16xf32>) {
+// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x64xf32>) {
 // V3: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // V3-COUNT-8: vector.fma %{{.*}} : vector<8xf32>
 // V3-NOT: vector.fma
+// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<16xf32>, i1) {
 // V3: vector.reduction <maximumf>, %{{.*}} : vector<8xf32> into f32
-// V3-NOT: vector.fma
+// V3: math.roundeven %{{.*}} : vector<16xf32>
+// V3: scf.if
+// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x64xf32>, vector<16xf32>) {
 // V3: math.roundeven %{{.*}} : vector<8xf32>
-// V3-NOT: vector.fma
 // V3: vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
 // V4-LABEL: func.func @attention_causal
 // V4: bufferization.alloc_tensor() : tensor<8x64xf32>
