@@ -307,8 +307,28 @@ VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
       arith::ConstantOp::create(cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
   SmallVector<Value> carried = {yBlock, one, zeroW};
   carried.append(columns, zeroVector(cb, lane));
+  // Two steps an iteration, then the odd one.
+  AffineExpr s0 = cb.getAffineSymbolExpr(0);
+  OpFoldResult pairs = affine::makeComposedFoldedAffineApply(
+      cb, cb.getLoc(), s0.floorDiv(2), {steps});
+  OpFoldResult odd = affine::makeComposedFoldedAffineApply(
+      cb, cb.getLoc(), s0 % 2, {steps});
+  auto pairLoop = nt.forLoop(
+      pairs, carried, [&](TensorBuilder &st, Value ii, ValueRange prev) {
+        Value i = arith::MulIOp::create(st.b, ii, constantIndex(st.b, 2));
+        SmallVector<Value> mid =
+            step(st, t, c, first, xBlock, i, prev, accumulate);
+        Value next = arith::AddIOp::create(st.b, i, constantIndex(st.b, 1));
+        return step(st, t, c, first, xBlock, next, mid, accumulate);
+      });
+  Value pairsIndex = getValueOrCreateConstantIndexOp(cb, cb.getLoc(), pairs);
   auto loop = nt.forLoop(
-      steps, carried, [&](TensorBuilder &st, Value i, ValueRange prev) {
+      odd, pairLoop.getResults(),
+      [&](TensorBuilder &st, Value ii, ValueRange prev) {
+        Value i = arith::AddIOp::create(
+            st.b, arith::MulIOp::create(st.b, pairsIndex,
+                                        constantIndex(st.b, 2)),
+            ii);
         return step(st, t, c, first, xBlock, i, prev, accumulate);
       });
   // The state at the block's end, S0 + expm1(A) S0 + R.

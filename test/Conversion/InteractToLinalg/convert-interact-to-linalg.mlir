@@ -9,7 +9,8 @@
 // The recurrence as vector code: scf.forall over (batch, head, tile of p),
 // the group of head h read at h / (h/g), the decays exponentiated once
 // (expm1, as vector code on the threads, over the decays viewed as 1-D)
-// before the time loops. Each task walks time in blocks of 128 steps: the
+// before the time loops. Each task walks time in blocks of 128 steps, two
+// steps an iteration (then the odd one): the
 // block's x rows gathered into a buffer, then the state columns (vectors
 // over p) carried through the block's steps as loop values (the state the
 // block's own inputs make, with the decay W since the block's start and the
@@ -31,8 +32,10 @@
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[TILE]], %{{.*}} = %{{.*}}, %{{.*}} = %[[XBUF]], %{{.*}} = %[[YBUF]]) -> (tensor<?x8xf32>, tensor<16x8xf32>, tensor<128x8xf32>, tensor<128x8xf32>)
 // CHECK: %[[STEPS:.*]] = affine.min
 // CHECK: vector.transfer_read %[[X]]
-// CHECK: scf.for %[[I:.*]] = %c0 to %[[STEPS]] step %c1 iter_args({{.*}}) -> (tensor<128x8xf32>, f32, f32, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK: %[[STEP:.*]] = arith.addi
+// CHECK: %[[PAIRS:.*]] = affine.apply #{{.*}}()[%[[STEPS]]]
+// CHECK: scf.for %[[I:.*]] = %c0 to %[[PAIRS]] step %c1 iter_args({{.*}}) -> (tensor<128x8xf32>, f32, f32, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: %[[I0:.*]] = arith.muli %[[I]], %c2
+// CHECK: %[[STEP:.*]] = arith.addi %{{.*}}, %[[I0]]
 // CHECK: tensor.extract %[[FACTORS]][%{{.*}}] : tensor<?xf32>
 // CHECK: tensor.extract %[[B]][%[[BI]], %[[STEP]], %[[G]], %c0]
 // CHECK: vector.fma
