@@ -42,6 +42,11 @@ namespace {
 /// each per step) stay in L1 while every column tile walks them.
 constexpr int64_t kTimeBlock = 128;
 
+/// Steps of a column tile an iteration: the core overlaps one step's
+/// readout (a chain of multiply-adds no later step waits on) with the next
+/// step (two: 3-4% faster than one on AVX2, Zen 3).
+constexpr int64_t kUnroll = 2;
+
 /// The values of one task, (batch bi, head hi, rows p0.. of p).
 struct Task {
   Value bi, hi, gi, p0;
@@ -307,27 +312,31 @@ VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
       arith::ConstantOp::create(cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
   SmallVector<Value> carried = {yBlock, one, zeroW};
   carried.append(columns, zeroVector(cb, lane));
-  // Two steps an iteration, then the odd one.
+  // kUnroll steps an iteration, then the rest one by one.
   AffineExpr s0 = cb.getAffineSymbolExpr(0);
-  OpFoldResult pairs = affine::makeComposedFoldedAffineApply(
-      cb, cb.getLoc(), s0.floorDiv(2), {steps});
-  OpFoldResult odd = affine::makeComposedFoldedAffineApply(
-      cb, cb.getLoc(), s0 % 2, {steps});
-  auto pairLoop = nt.forLoop(
-      pairs, carried, [&](TensorBuilder &st, Value ii, ValueRange prev) {
-        Value i = arith::MulIOp::create(st.b, ii, constantIndex(st.b, 2));
-        SmallVector<Value> mid =
-            step(st, t, c, first, xBlock, i, prev, accumulate);
-        Value next = arith::AddIOp::create(st.b, i, constantIndex(st.b, 1));
-        return step(st, t, c, first, xBlock, next, mid, accumulate);
+  OpFoldResult groups = affine::makeComposedFoldedAffineApply(
+      cb, cb.getLoc(), s0.floorDiv(kUnroll), {steps});
+  OpFoldResult rest = affine::makeComposedFoldedAffineApply(
+      cb, cb.getLoc(), s0 % kUnroll, {steps});
+  auto groupLoop = nt.forLoop(
+      groups, carried, [&](TensorBuilder &st, Value ii, ValueRange prev) {
+        Value i0 =
+            arith::MulIOp::create(st.b, ii, constantIndex(st.b, kUnroll));
+        SmallVector<Value> state(prev);
+        for (int64_t u = 0; u < kUnroll; ++u)
+          state = step(st, t, c, first, xBlock,
+                       arith::AddIOp::create(st.b, i0, constantIndex(st.b, u)),
+                       state, accumulate);
+        return state;
       });
-  Value pairsIndex = getValueOrCreateConstantIndexOp(cb, cb.getLoc(), pairs);
+  Value groupsIndex = getValueOrCreateConstantIndexOp(cb, cb.getLoc(), groups);
   auto loop = nt.forLoop(
-      odd, pairLoop.getResults(),
+      rest, groupLoop.getResults(),
       [&](TensorBuilder &st, Value ii, ValueRange prev) {
         Value i = arith::AddIOp::create(
-            st.b, arith::MulIOp::create(st.b, pairsIndex,
-                                        constantIndex(st.b, 2)),
+            st.b,
+            arith::MulIOp::create(st.b, groupsIndex,
+                                  constantIndex(st.b, kUnroll)),
             ii);
         return step(st, t, c, first, xBlock, i, prev, accumulate);
       });
