@@ -164,10 +164,9 @@ RecurrenceTile RecurrenceTile::get(const KernelConfig &config, int64_t p,
   int64_t accumulators = config.accumulatorRegisters();
   int64_t one = largestDivisorUpTo(n, accumulators);
   int64_t two = largestDivisorUpTo(n, accumulators / 2);
-  int64_t registers = config.registers < 32 && p % (2 * tile.lanes) == 0 &&
-                              2 * two >= one
-                          ? 2
-                          : 1;
+  int64_t registers =
+      config.registers < 32 && p % (2 * tile.lanes) == 0 && 2 * two >= one ? 2
+                                                                           : 1;
   tile.lanes *= registers;
   tile.columns = registers == 2 ? two : one;
   tile.partials =

@@ -222,9 +222,8 @@ Value kernels::exp2NonPositive(ImplicitLocOpBuilder &b, Value x) {
   poly = math::FmaOp::create(b, poly, f, real(1.0));
   // Times 2^n, n in [-125, 0], by adding n to the exponent field: the
   // result stays a normal float (poly is in [2^-1/2, 2^1/2]).
-  Value shift = arith::ShLIOp::create(
-      b, arith::FPToSIOp::create(b, intType, n),
-      splat(intType, b.getI32IntegerAttr(23)));
+  Value shift = arith::ShLIOp::create(b, arith::FPToSIOp::create(b, intType, n),
+                                      splat(intType, b.getI32IntegerAttr(23)));
   Value bits = arith::AddIOp::create(
       b, arith::BitcastOp::create(b, intType, poly), shift);
   return arith::BitcastOp::create(b, type, bits);

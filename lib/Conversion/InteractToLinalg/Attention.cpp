@@ -691,16 +691,14 @@ SmallVector<Value> TiledAttention::keyBlock(TensorBuilder &kb,
 /// block's P V added, the weights and rescaling, and the running maxima and
 /// normalizers (softmax) or the ones carried in. The outputs are rescaled
 /// as P V is added to them, or were already (`rescaledOutputs`).
-SmallVector<Value>
-TiledAttention::finishBlock(ImplicitLocOpBuilder &sb, const QueryTask &t,
-                            Value j0, Value weights, Value rescale,
-                            ValueRange carried, ArrayRef<Value> maxima,
-                            ArrayRef<Value> sums, bool masked,
-                            Value rescaledOutputs) {
+SmallVector<Value> TiledAttention::finishBlock(
+    ImplicitLocOpBuilder &sb, const QueryTask &t, Value j0, Value weights,
+    Value rescale, ValueRange carried, ArrayRef<Value> maxima,
+    ArrayRef<Value> sums, bool masked, Value rescaledOutputs) {
   Value out = rescaledOutputs ? rescaledOutputs : carried[0];
   SmallVector<Value> next = {
-      accumulateValues(sb, t, j0, weights,
-                       rescaledOutputs ? Value() : rescale, out, masked),
+      accumulateValues(sb, t, j0, weights, rescaledOutputs ? Value() : rescale,
+                       out, masked),
       weights, rescale};
   if (sh.softmax) {
     next.append(maxima.begin(), maxima.end());
@@ -775,9 +773,10 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
                   [&](ImplicitLocOpBuilder &ab, Value c, Value j) {
                     Value tileOf =
                         arith::DivUIOp::create(ab, j, constantIndex(ab, lanes));
-                    return readRow(ab, config, kT,
-                                   {t.bi, t.hk, tileOf, c, constantIndex(ab, 0)},
-                                   lanes, ct);
+                    return readRow(
+                        ab, config, kT,
+                        {t.bi, t.hk, tileOf, c, constantIndex(ab, 0)}, lanes,
+                        ct);
                   },
                   acc);
               Value out = written[0];
@@ -789,8 +788,8 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
                       eb, indexVector,
                       i64(eb, arith::AddIOp::create(eb, t.i0, row)));
                 for (int64_t c = 0; c < scoreTile.vecs; ++c) {
-                  Value col =
-                      arith::AddIOp::create(eb, c0, constantIndex(eb, c * lanes));
+                  Value col = arith::AddIOp::create(
+                      eb, c0, constantIndex(eb, c * lanes));
                   Value s = acc[r * scoreTile.vecs + c];
                   if (masked)
                     s = arith::SelectOp::create(
@@ -862,12 +861,12 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
         });
     Value newMaxima = maxLoop.getResult(0);
     // (A row whose maximum stays -inf keeps a correction of 1, not NaN.)
-    Value same = arith::CmpFOp::create(sb, arith::CmpFPredicate::OEQ,
-                                       oldMaxima, newMaxima);
-    Value corrections = weightExp(
-        sb, arith::SelectOp::create(
-                sb, same, zeroVector(sb, rowsVector),
-                arith::SubFOp::create(sb, oldMaxima, newMaxima)));
+    Value same = arith::CmpFOp::create(sb, arith::CmpFPredicate::OEQ, oldMaxima,
+                                       newMaxima);
+    Value corrections =
+        weightExp(sb, arith::SelectOp::create(
+                          sb, same, zeroVector(sb, rowsVector),
+                          arith::SubFOp::create(sb, oldMaxima, newMaxima)));
     rescaledOutputs =
         rescaleOutputs(sb, carried[0], corrections, maxLoop.getResult(1));
     // The weights and their sums, row by row in a loop (unrolled, the chain
@@ -888,10 +887,10 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
           SmallVector<Value> exps;
           for (int64_t c = 0; c < vectors; ++c) {
             Value at[] = {r, constantIndex(eb, c * lanes)};
-            Value e = weightExp(
-                eb, arith::SubFOp::create(
-                        eb, readRow(eb, config, out, at, lanes, ct),
-                        maxVector));
+            Value e =
+                weightExp(eb, arith::SubFOp::create(
+                                  eb, readRow(eb, config, out, at, lanes, ct),
+                                  maxVector));
             if (masked)
               e = arith::SelectOp::create(
                   eb,
@@ -905,19 +904,20 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
           Value laneSum = tree(exps, [&](Value a, Value c) -> Value {
             return arith::AddFOp::create(eb, a, c);
           });
-          Value sum =
-              vector::ReductionOp::create(eb, vector::CombiningKind::ADD,
-                                          laneSum, arith::FastMathFlags::reassoc);
+          Value sum = vector::ReductionOp::create(
+              eb, vector::CombiningKind::ADD, laneSum,
+              arith::FastMathFlags::reassoc);
           return SmallVector<Value>{
-              out, vector::InsertOp::create(eb, sum, state[1], OpFoldResult(r))};
+              out,
+              vector::InsertOp::create(eb, sum, state[1], OpFoldResult(r))};
         });
     weights = rowLoop.getResult(0);
     maxima.push_back(newMaxima);
-    sums.push_back(vector::FMAOp::create(sb, oldSums, corrections,
-                                         rowLoop.getResult(1)));
+    sums.push_back(
+        vector::FMAOp::create(sb, oldSums, corrections, rowLoop.getResult(1)));
   }
-  return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums,
-                     masked, rescaledOutputs);
+  return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums, masked,
+                     rescaledOutputs);
 }
 
 /// The outputs `out` [queries, p], row r times corrections[r], where
@@ -939,19 +939,18 @@ Value TiledAttention::rescaleOutputs(ImplicitLocOpBuilder &sb, Value out,
                  rb.b, row,
                  vector::ExtractOp::create(rb.b, corrections, OpFoldResult(r)));
              return SmallVector<Value>(
-                 rb.forLoop(rb.b.getIndexAttr(sh.p / lanesP), rows,
-                            [&](TensorBuilder &vb, Value v, ValueRange in) {
-                              ImplicitLocOpBuilder &eb = vb.b;
-                              Value col = arith::MulIOp::create(
-                                  eb, v, constantIndex(eb, lanesP));
-                              Value at[] = {r, col};
-                              Value old = readRow(eb, config, in[0], at,
-                                                  lanesP, ct);
-                              return SmallVector<Value>{writeRow(
-                                  eb, config,
-                                  arith::MulFOp::create(eb, old, factor), in[0],
-                                  at)};
-                            })
+                 rb.forLoop(
+                       rb.b.getIndexAttr(sh.p / lanesP), rows,
+                       [&](TensorBuilder &vb, Value v, ValueRange in) {
+                         ImplicitLocOpBuilder &eb = vb.b;
+                         Value col = arith::MulIOp::create(
+                             eb, v, constantIndex(eb, lanesP));
+                         Value at[] = {r, col};
+                         Value old = readRow(eb, config, in[0], at, lanesP, ct);
+                         return SmallVector<Value>{writeRow(
+                             eb, config, arith::MulFOp::create(eb, old, factor),
+                             in[0], at)};
+                       })
                      .getResults());
            })
           .getResult(0);

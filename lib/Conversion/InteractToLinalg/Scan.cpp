@@ -330,16 +330,16 @@ VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
         return state;
       });
   Value groupsIndex = getValueOrCreateConstantIndexOp(cb, cb.getLoc(), groups);
-  auto loop = nt.forLoop(
-      rest, groupLoop.getResults(),
-      [&](TensorBuilder &st, Value ii, ValueRange prev) {
-        Value i = arith::AddIOp::create(
-            st.b,
-            arith::MulIOp::create(st.b, groupsIndex,
-                                  constantIndex(st.b, kUnroll)),
-            ii);
-        return step(st, t, c, first, xBlock, i, prev, accumulate);
-      });
+  auto loop =
+      nt.forLoop(rest, groupLoop.getResults(),
+                 [&](TensorBuilder &st, Value ii, ValueRange prev) {
+                   Value i = arith::AddIOp::create(
+                       st.b,
+                       arith::MulIOp::create(st.b, groupsIndex,
+                                             constantIndex(st.b, kUnroll)),
+                       ii);
+                   return step(st, t, c, first, xBlock, i, prev, accumulate);
+                 });
   // The state at the block's end, S0 + expm1(A) S0 + R.
   Value blockDecay = boundedExpm1(cb, cb.getLoc(), loop.getResult(2));
   Value columnsOut = columnsIn;
