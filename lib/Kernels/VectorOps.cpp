@@ -194,7 +194,7 @@ Value kernels::vectorMap(ImplicitLocOpBuilder &b, const KernelConfig &config,
   return forall.getResult(0);
 }
 
-Value kernels::exp2NonPositive(ImplicitLocOpBuilder &b, Value x) {
+Value kernels::softmaxExp2(ImplicitLocOpBuilder &b, Value x) {
   auto type = cast<VectorType>(x.getType());
   assert(type.getElementType().isF32() && "the polynomial is for f32");
   auto splat = [&](VectorType of, Attribute value) -> Value {
@@ -220,7 +220,7 @@ Value kernels::exp2NonPositive(ImplicitLocOpBuilder &b, Value x) {
   for (double c : ArrayRef<double>(kP).drop_front())
     poly = math::FmaOp::create(b, poly, f, real(c));
   poly = math::FmaOp::create(b, poly, f, real(1.0));
-  // Times 2^n, n in [-125, 0], by adding n to the exponent field: the
+  // Times 2^n, n in [-125, 127], by adding n to the exponent field: the
   // result stays a normal float (poly is in [2^-1/2, 2^1/2]).
   Value shift = arith::ShLIOp::create(b, arith::FPToSIOp::create(b, intType, n),
                                       splat(intType, b.getI32IntegerAttr(23)));

@@ -72,16 +72,17 @@ void insertInParallel(ImplicitLocOpBuilder &b,
 /// "Numerics").
 Value normalize(OpBuilder &b, Location loc, Value row, Value sum);
 
-/// 2^x for a vector `x` of f32 with every lane <= 0 (or -inf), as softmax
-/// weights exp2(s - max) need. Split x = n + f with n = round(x), f in
-/// [-1/2, 1/2] exactly; 2^f = 1 + f P(f), P a degree-4 minimax fit
-/// (relative error 9.1e-8; 1.6e-7 evaluated in f32, about the 1.7e-7 of
-/// Cephes' degree-5 exp2f); times 2^n added into the exponent bits. Lanes
-/// below -125 (and -inf) give 2^-125 P-scaled (about 1e-38, never a
+/// 2^x for a vector `x` of f32 with every lane <= 127 (or -inf), as
+/// softmax weights exp2(s - m) need: attention's reference m may lag a
+/// row's maximum by up to 8, so x <= 8 there. Split x = n + f with n =
+/// round(x), f in [-1/2, 1/2] exactly; 2^f = 1 + f P(f), P a degree-4
+/// minimax fit (relative error 9.1e-8; 1.6e-7 evaluated in f32, about the
+/// 1.7e-7 of Cephes' degree-5 exp2f); times 2^n added into the exponent
+/// bits. Lanes below -125 (and -inf) give about 2^-125 (never a
 /// subnormal), a NaN lane NaN. 5 fused multiply-adds a register, against
 /// 11 for math.exp's approximation: in attention on AVX2 the exps share the
 /// FMA ports with the two matrix products.
-Value exp2NonPositive(ImplicitLocOpBuilder &b, Value x);
+Value softmaxExp2(ImplicitLocOpBuilder &b, Value x);
 
 /// Elements one task of vectorMap maps: enough to amortize a task.
 inline constexpr int64_t kMapChunk = 4096;

@@ -589,8 +589,8 @@ def empty_runs(rng):
 def sharp_softmax_runs(rng):
     """Softmax weights over the whole f32 range: scores (scale 0.25, q 40x
     larger than unit normal) a few hundred apart, so that most weights of a
-    row are below exp(-87) (0 in f32, as exp2(s - max) flushes them) and a
-    few dominate; causal at t = 100 (blocks of keys cross the diagonal and
+    row are below exp(-87) (below f32's normal range: the AVX2 kernel's
+    exp2 gives them about 1e-38) and a few dominate; causal at t = 100 (blocks of keys cross the diagonal and
     the end) and unmasked over s = 70 keys."""
     runs = []
     f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)

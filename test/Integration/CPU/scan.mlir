@@ -14,8 +14,9 @@
 // One thread runs the same parallel loops.
 // RUN: interact-run %s --target=%{target} --function=diagonal_g2_init --random-inputs=6 --dim=t=7 --num-threads=1 --check | FileCheck %s
 
-// Column tiles and 64-step time blocks: p = 12 (vectors of 4), n = 20 (two
-// tiles of 10 columns), n = 48 (three of 16), t across block boundaries.
+// Column tiles and 128-step time blocks: p = 12 (vectors of 4), n = 20 and
+// n = 48 (several column tiles on either target), t across block
+// boundaries.
 // RUN: interact-run %s --target=%{target} --function=scalar_odd_init --random-inputs=21 --dim=t=1 --check | FileCheck %s
 // RUN: interact-run %s --target=%{target} --function=scalar_odd_init --random-inputs=22 --dim=b=2 --dim=t=130 --check | FileCheck %s
 // RUN: interact-run %s --target=%{target} --function=diagonal_odd --random-inputs=23 --dim=t=65 --check | FileCheck %s
