@@ -53,13 +53,20 @@ npy::Array runner::copyToArray(const DynamicMemRefType<char> &view,
   npy::Array array = npy::Array::zeros(dtype, sizes);
   size_t width = npy::getByteWidth(dtype);
   const char *base = view.data + view.offset * width;
+  int64_t total = array.getNumElements();
+  if (total == 0)
+    return array;
+  // Runs of the innermost dimension: one memcpy each where its stride is 1
+  // (results are row-major in practice), else element by element.
+  int64_t run = rank > 0 && strides[rank - 1] == 1 ? sizes[rank - 1] : 1;
+  int64_t outer = rank > 0 && run > 1 ? rank - 1 : rank;
   SmallVector<int64_t> index(rank, 0);
-  for (int64_t i = 0, e = array.getNumElements(); i < e; ++i) {
+  for (int64_t i = 0; i < total; i += run) {
     int64_t at = 0;
     for (int64_t d = 0; d < rank; ++d)
       at += index[d] * strides[d];
-    std::memcpy(array.data.data() + i * width, base + at * width, width);
-    for (int64_t d = rank - 1; d >= 0; --d) {
+    std::memcpy(array.data.data() + i * width, base + at * width, run * width);
+    for (int64_t d = outer - 1; d >= 0; --d) {
       if (++index[d] < sizes[d])
         break;
       index[d] = 0;

@@ -243,4 +243,26 @@ TEST(MemRefTest, DescriptorsOfArraysReadBack) {
   EXPECT_EQ(copy.data, arrays[0].data);
 }
 
+/// A strided view (a transpose) and a view with an offset copy out in
+/// row-major order, element by element where the innermost stride is not 1.
+TEST(MemRefTest, StridedViewsCopyOutInOrder) {
+  double data[6] = {0, 1, 2, 3, 4, 5};
+  // [3, 2] view of a row-major [2, 3] array: element (i, j) is data[j*3+i].
+  StridedMemRefType<double, 2> transposed{data, data, 0, {3, 2}, {1, 3}};
+  npy::Array t = copyToArray(
+      ::DynamicMemRefType<char>(::UnrankedMemRefType<char>{2, &transposed}),
+      npy::DType::F64);
+  ASSERT_EQ(t.shape, (SmallVector<int64_t>{3, 2}));
+  const double expected[6] = {0, 3, 1, 4, 2, 5};
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(t.getAsDouble(i), expected[i]) << i;
+  // Rows 1.. of the [2, 3] array, contiguous rows at an offset.
+  StridedMemRefType<double, 2> tail{data, data, 3, {1, 3}, {3, 1}};
+  npy::Array r = copyToArray(
+      ::DynamicMemRefType<char>(::UnrankedMemRefType<char>{2, &tail}),
+      npy::DType::F64);
+  for (int64_t i = 0; i < 3; ++i)
+    EXPECT_EQ(r.getAsDouble(i), 3.0 + i);
+}
+
 } // namespace
