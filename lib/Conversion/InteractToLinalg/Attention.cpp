@@ -391,53 +391,42 @@ Value TiledAttention::build() {
 }
 
 /// K^T [b, key head, n, padded s], padding keys zero, transposed in blocks
-/// of one register square (transposeBlockSize) where n allows.
+/// of one register square (transposeBlockSize) where n allows. Where a
+/// block of keys is several tiles (AVX2) it is blocked instead, [b, key
+/// head, padded s / lanes, n, lanes]: a tile's rows of K^T contiguous (rows
+/// s apart alias in L1).
 Value TiledAttention::transposedKeys() {
   int64_t n = sh.n;
-  if (tilesPerBlock > 1) {
-    // Blocked, [b, key head, padded s / lanes, n, lanes]: a tile's rows of
-    // K^T contiguous (rows s apart alias in L1).
-    AffineExpr s0 = getAffineSymbolExpr(0, ctx);
-    OpFoldResult transposeBlocks = affine::makeComposedFoldedAffineApply(
-        b, b.getLoc(), s0.ceilDiv(scoreTile.lanes), {paddedKeys});
-    Value empty = g.empty({batch, b.getIndexAttr(sh.keyHeads), transposeBlocks,
-                           b.getIndexAttr(n), b.getIndexAttr(scoreTile.lanes)},
-                          ct);
-    return scf::ForallOp::create(
-               b,
-               ArrayRef<OpFoldResult>{batch, b.getIndexAttr(sh.keyHeads),
-                                      transposeBlocks},
-               ValueRange{empty}, std::nullopt,
-               [&](OpBuilder &nb, Location loc, ValueRange args) {
-                 ImplicitLocOpBuilder lb(loc, nb);
-                 transposeTask(lb, args, srcIndex);
-               })
-        .getResult(0);
-  }
-  std::optional<int64_t> staticPadded = getConstantIntValue(paddedKeys);
-  auto kTType = RankedTensorType::get(
-      {ShapedType::kDynamic, sh.keyHeads, n,
-       staticPadded ? *staticPadded : ShapedType::kDynamic},
-      ct);
-  if (std::optional<int64_t> staticBatch = getConstantIntValue(batch))
-    kTType = RankedTensorType::get(
-        {*staticBatch, sh.keyHeads, n, kTType.getDimSize(3)}, ct);
-  SmallVector<OpFoldResult> kTSizes = {batch, b.getIndexAttr(sh.keyHeads),
-                                       b.getIndexAttr(n), paddedKeys};
-  Value kTEmpty = g.empty(kTSizes, ct);
   AffineExpr s0 = getAffineSymbolExpr(0, ctx);
   OpFoldResult transposeBlocks = affine::makeComposedFoldedAffineApply(
       b, b.getLoc(), s0.ceilDiv(scoreTile.lanes), {paddedKeys});
-  auto transposed = scf::ForallOp::create(
-      b,
-      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(sh.keyHeads),
-                             transposeBlocks},
-      ValueRange{kTEmpty}, std::nullopt,
-      [&](OpBuilder &nb, Location loc, ValueRange args) {
-        ImplicitLocOpBuilder lb(loc, nb);
-        transposeTask(lb, args, srcIndex);
-      });
-  return g.castTo(transposed.getResult(0), kTType);
+  bool blocked = tilesPerBlock > 1;
+  SmallVector<OpFoldResult> sizes =
+      blocked ? SmallVector<OpFoldResult>{batch, b.getIndexAttr(sh.keyHeads),
+                                          transposeBlocks, b.getIndexAttr(n),
+                                          b.getIndexAttr(scoreTile.lanes)}
+              : SmallVector<OpFoldResult>{batch, b.getIndexAttr(sh.keyHeads),
+                                          b.getIndexAttr(n), paddedKeys};
+  Value transposed =
+      scf::ForallOp::create(b,
+                            ArrayRef<OpFoldResult>{batch,
+                                                   b.getIndexAttr(sh.keyHeads),
+                                                   transposeBlocks},
+                            ValueRange{g.empty(sizes, ct)}, std::nullopt,
+                            [&](OpBuilder &nb, Location loc, ValueRange args) {
+                              ImplicitLocOpBuilder lb(loc, nb);
+                              transposeTask(lb, args, srcIndex);
+                            })
+          .getResult(0);
+  if (blocked)
+    return transposed;
+  std::optional<int64_t> staticPadded = getConstantIntValue(paddedKeys);
+  std::optional<int64_t> staticBatch = getConstantIntValue(batch);
+  auto kTType = RankedTensorType::get(
+      {staticBatch ? *staticBatch : ShapedType::kDynamic, sh.keyHeads, n,
+       staticPadded ? *staticPadded : ShapedType::kDynamic},
+      ct);
+  return g.castTo(transposed, kTType);
 }
 
 /// V as [b, value head, s, p] in the compute type: a block's rows of V
