@@ -13,8 +13,12 @@
 // through the decay W since the block's start: y = C R + W C S0. S0 is
 // decayed once per block, S0 + expm1(A) S0 + R with A the block's summed
 // log-decays, so that no state is rounded step after step over a long
-// sequence (small decays would drift: docs/Rationale.md). The decays are
-// exponentiated (expm1) once, before the time loops.
+// sequence (small decays would drift: docs/Rationale.md). A block whose
+// decays make every column forget (its summed log-decays at most
+// -kForgetting) needs no anchor: a rounding error made in it shrinks by
+// e^-kForgetting before the block ends and cannot compound, so it carries
+// the state itself (three multiply-adds a column and step, not four). The
+// decays are exponentiated (expm1) once, before the time loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +51,14 @@ constexpr int64_t kTimeBlock = 128;
 /// step (two: 3-4% faster than one on AVX2, Zen 3).
 constexpr int64_t kUnroll = 2;
 
+/// A time block carries the state directly when the sum of its steps'
+/// log-decays is at most -kForgetting in every column: the state then keeps
+/// at most e^-2 of what it held at the block's start, so rounding errors
+/// (about 128 ulps a block at worst) shrink geometrically from block to
+/// block and their total stays near the anchored form's (docs/Rationale.md,
+/// "Small decays"). Mamba-like decays (|a| >= 0.016 a step) take it.
+constexpr double kForgetting = 2.0;
+
 /// The values of one task, (batch bi, head hi, rows p0.. of p).
 struct Task {
   Value bi, hi, gi, p0;
@@ -73,12 +85,17 @@ private:
   void task(ImplicitLocOpBuilder &lb, ValueRange args);
   SmallVector<Value> timeBlock(TensorBuilder &kb, const Task &t, Value block,
                                ValueRange outs);
+  SmallVector<Value> columnTiles(TensorBuilder &kb, const Task &t, Value first,
+                                 OpFoldResult steps, Value xBlock, Value yBlock,
+                                 Value columnsIn, bool direct);
   SmallVector<Value> columnTile(TensorBuilder &nt, const Task &t, Value tile,
                                 Value first, OpFoldResult steps, Value xBlock,
-                                Value yBlock, Value columnsIn, bool accumulate);
+                                Value yBlock, Value columnsIn, bool accumulate,
+                                bool direct);
   SmallVector<Value> step(TensorBuilder &st, const Task &t, const ColumnTile &c,
                           Value first, Value xBlock, Value i, ValueRange prev,
-                          bool accumulate);
+                          bool accumulate, bool direct);
+  Value largestDecay(ImplicitLocOpBuilder &cb, const Task &t, Value step);
   Value readAt(ImplicitLocOpBuilder &cb, Value tensor, Value row);
   Value writeAt(ImplicitLocOpBuilder &cb, Value vector, Value tensor,
                 Value row);
@@ -229,10 +246,25 @@ void VectorRecurrence::task(ImplicitLocOpBuilder &lb, ValueRange args) {
                         {stateDone, stateOut, sOffsets, sSizes}});
 }
 
+/// The largest log-decay of step `step` over the state's columns: the
+/// decay itself for a scalar decay.
+Value VectorRecurrence::largestDecay(ImplicitLocOpBuilder &cb, const Task &t,
+                                     Value step) {
+  if (!s.diagonal)
+    return castFloat(
+        cb, cb.getLoc(),
+        tensor::ExtractOp::create(cb, s.a, ValueRange{t.bi, step, t.hi}), ct);
+  Value row = readRow(cb, config, s.a, {t.bi, step, t.hi, constantIndex(cb, 0)},
+                      s.stateDim, ct);
+  return vector::ReductionOp::create(cb, vector::CombiningKind::MAXIMUMF, row);
+}
+
 /// One time block, outside the column tiles: x rows gathered once
-/// (independent loads the core overlaps), every column tile walked over
-/// them, y written out once. Carries (y tile, state columns, x block,
-/// y block).
+/// (independent loads the core overlaps) while the steps' largest
+/// log-decays are summed, every column tile walked over them (carrying the
+/// state directly when that sum shows the block forgets, anchored at the
+/// block's start otherwise), y written out once. Carries (y tile, state
+/// columns, x block, y block).
 SmallVector<Value> VectorRecurrence::timeBlock(TensorBuilder &kb, const Task &t,
                                                Value block, ValueRange outs) {
   ImplicitLocOpBuilder &bb = kb.b;
@@ -243,30 +275,30 @@ SmallVector<Value> VectorRecurrence::timeBlock(TensorBuilder &kb, const Task &t,
       AffineMap::get(0, 2, {bb.getAffineConstantExpr(kTimeBlock), s0 - s1},
                      bb.getContext()),
       {length, first});
-  Value xs = kb.forLoop(steps, outs[2],
-                        [&](TensorBuilder &ib, Value i,
-                            ValueRange buf) -> SmallVector<Value> {
-                          Value step = arith::AddIOp::create(ib.b, first, i);
-                          Value row =
-                              readRow(ib.b, config, s.x,
-                                      {t.bi, step, t.hi, t.p0}, lanes, ct);
-                          return {writeAt(ib.b, row, buf[0], i)};
-                        })
-                 .getResult(0);
-  Value zero = constantIndex(bb, 0);
-  SmallVector<Value> state =
-      columnTile(kb, t, zero, first, steps, xs, outs[3], outs[1], false);
-  if (nTiles > 1)
-    state = SmallVector<Value>(
-        kb.forLoop(bb.getIndexAttr(nTiles - 1), state,
-                   [&](TensorBuilder &nt, Value tile,
-                       ValueRange in) -> SmallVector<Value> {
-                     Value next = arith::AddIOp::create(nt.b, tile,
-                                                        constantIndex(nt.b, 1));
-                     return columnTile(nt, t, next, first, steps, xs, in[1],
-                                       in[0], true);
-                   })
-            .getResults());
+  auto gathered = kb.forLoop(
+      steps, ValueRange{outs[2], floatConstant(bb, bb.getLoc(), ct, 0.0)},
+      [&](TensorBuilder &ib, Value i, ValueRange buf) -> SmallVector<Value> {
+        Value step = arith::AddIOp::create(ib.b, first, i);
+        Value row =
+            readRow(ib.b, config, s.x, {t.bi, step, t.hi, t.p0}, lanes, ct);
+        return {
+            writeAt(ib.b, row, buf[0], i),
+            arith::AddFOp::create(ib.b, buf[1], largestDecay(ib.b, t, step))};
+      });
+  Value xs = gathered.getResult(0);
+  Value forgets = arith::CmpFOp::create(
+      bb, arith::CmpFPredicate::OLE, gathered.getResult(1),
+      floatConstant(bb, bb.getLoc(), ct, -kForgetting));
+  auto branch = [&](bool direct) {
+    return [&, direct](OpBuilder &nb, Location loc) {
+      ImplicitLocOpBuilder ib(loc, nb);
+      TensorBuilder tb(ib);
+      scf::YieldOp::create(
+          ib, columnTiles(tb, t, first, steps, xs, outs[3], outs[1], direct));
+    };
+  };
+  SmallVector<Value> state(
+      scf::IfOp::create(bb, forgets, branch(true), branch(false)).getResults());
   Value yNext = kb.forLoop(steps, outs[0],
                            [&](TensorBuilder &ib, Value i,
                                ValueRange out) -> SmallVector<Value> {
@@ -276,6 +308,31 @@ SmallVector<Value> VectorRecurrence::timeBlock(TensorBuilder &kb, const Task &t,
                            })
                     .getResult(0);
   return {yNext, state[0], xs, state[1]};
+}
+
+/// Every column tile of a time block in turn, the first storing its y rows
+/// and the rest adding theirs. Returns (state columns, y block).
+SmallVector<Value> VectorRecurrence::columnTiles(TensorBuilder &kb,
+                                                 const Task &t, Value first,
+                                                 OpFoldResult steps,
+                                                 Value xBlock, Value yBlock,
+                                                 Value columnsIn, bool direct) {
+  ImplicitLocOpBuilder &bb = kb.b;
+  SmallVector<Value> state =
+      columnTile(kb, t, constantIndex(bb, 0), first, steps, xBlock, yBlock,
+                 columnsIn, false, direct);
+  if (nTiles == 1)
+    return state;
+  return SmallVector<Value>(
+      kb.forLoop(bb.getIndexAttr(nTiles - 1), state,
+                 [&](TensorBuilder &nt, Value tile,
+                     ValueRange in) -> SmallVector<Value> {
+                   Value next = arith::AddIOp::create(nt.b, tile,
+                                                      constantIndex(nt.b, 1));
+                   return columnTile(nt, t, next, first, steps, xBlock, in[1],
+                                     in[0], true, direct);
+                 })
+          .getResults());
 }
 
 /// One column tile over the steps of a block: the tile's columns in
@@ -288,11 +345,14 @@ SmallVector<Value> VectorRecurrence::timeBlock(TensorBuilder &kb, const Task &t,
 /// decay over the block applied once, from the summed log-decays, not
 /// rounded step by step (an f32 step decay of 1 - 1e-6 keeps ~6% of its
 /// precision, and that compounds over a long sequence: docs/Rationale.md).
-/// Returns (state columns, y block).
-SmallVector<Value>
-VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
-                             Value first, OpFoldResult steps, Value xBlock,
-                             Value yBlock, Value columnsIn, bool accumulate) {
+/// A `direct` tile (the block forgets: kForgetting) carries S itself, from
+/// S0, and has no W, A or C S0. Returns (state columns, y block).
+SmallVector<Value> VectorRecurrence::columnTile(TensorBuilder &nt,
+                                                const Task &t, Value tileIndex,
+                                                Value first, OpFoldResult steps,
+                                                Value xBlock, Value yBlock,
+                                                Value columnsIn,
+                                                bool accumulate, bool direct) {
   ImplicitLocOpBuilder &cb = nt.b;
   ColumnTile c;
   c.n0 = arith::MulIOp::create(cb, tileIndex, constantIndex(cb, columns));
@@ -302,16 +362,20 @@ VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
   Type wType = s.diagonal ? Type(decayType) : ct;
   for (int64_t j = 0; j < columns; ++j)
     c.initial.push_back(readAt(cb, columnsIn, c.column[j]));
-  Value one =
-      s.diagonal
-          ? arith::ConstantOp::create(
-                cb, DenseElementsAttr::get(decayType, cb.getFloatAttr(ct, 1.0)))
-                .getResult()
-          : floatConstant(cb, cb.getLoc(), ct, 1.0);
-  Value zeroW =
-      arith::ConstantOp::create(cb, cast<TypedAttr>(cb.getZeroAttr(wType)));
-  SmallVector<Value> carried = {yBlock, one, zeroW};
-  carried.append(columns, zeroVector(cb, lane));
+  SmallVector<Value> carried = {yBlock};
+  if (direct) {
+    carried.append(c.initial);
+  } else {
+    Value one = s.diagonal ? arith::ConstantOp::create(
+                                 cb, DenseElementsAttr::get(
+                                         decayType, cb.getFloatAttr(ct, 1.0)))
+                                 .getResult()
+                           : floatConstant(cb, cb.getLoc(), ct, 1.0);
+    carried.push_back(one);
+    carried.push_back(
+        arith::ConstantOp::create(cb, cast<TypedAttr>(cb.getZeroAttr(wType))));
+    carried.append(columns, zeroVector(cb, lane));
+  }
   // kUnroll steps an iteration, then the rest one by one.
   AffineExpr s0 = cb.getAffineSymbolExpr(0);
   OpFoldResult groups = affine::makeComposedFoldedAffineApply(
@@ -326,23 +390,28 @@ VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
         for (int64_t u = 0; u < kUnroll; ++u)
           state = step(st, t, c, first, xBlock,
                        arith::AddIOp::create(st.b, i0, constantIndex(st.b, u)),
-                       state, accumulate);
+                       state, accumulate, direct);
         return state;
       });
   Value groupsIndex = getValueOrCreateConstantIndexOp(cb, cb.getLoc(), groups);
-  auto loop =
-      nt.forLoop(rest, groupLoop.getResults(),
-                 [&](TensorBuilder &st, Value ii, ValueRange prev) {
-                   Value i = arith::AddIOp::create(
-                       st.b,
-                       arith::MulIOp::create(st.b, groupsIndex,
-                                             constantIndex(st.b, kUnroll)),
-                       ii);
-                   return step(st, t, c, first, xBlock, i, prev, accumulate);
-                 });
+  auto loop = nt.forLoop(
+      rest, groupLoop.getResults(),
+      [&](TensorBuilder &st, Value ii, ValueRange prev) {
+        Value i = arith::AddIOp::create(
+            st.b,
+            arith::MulIOp::create(st.b, groupsIndex,
+                                  constantIndex(st.b, kUnroll)),
+            ii);
+        return step(st, t, c, first, xBlock, i, prev, accumulate, direct);
+      });
+  Value columnsOut = columnsIn;
+  if (direct) {
+    for (int64_t j = 0; j < columns; ++j)
+      columnsOut = writeAt(cb, loop.getResult(1 + j), columnsOut, c.column[j]);
+    return {columnsOut, loop.getResult(0)};
+  }
   // The state at the block's end, S0 + expm1(A) S0 + R.
   Value blockDecay = boundedExpm1(cb, cb.getLoc(), loop.getResult(2));
-  Value columnsOut = columnsIn;
   for (int64_t j = 0; j < columns; ++j) {
     Value e = s.diagonal ? vector::ExtractOp::create(cb, blockDecay,
                                                      ArrayRef<int64_t>{j})
@@ -358,11 +427,13 @@ VectorRecurrence::columnTile(TensorBuilder &nt, const Task &t, Value tileIndex,
   return {columnsOut, loop.getResult(0)};
 }
 
-/// One step of a column tile: carries (y block, W, A, R columns...).
+/// One step of a column tile: carries (y block, W, A, R columns...), or
+/// (y block, S columns...) when `direct`.
 SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
                                           const ColumnTile &c, Value first,
                                           Value xBlock, Value i,
-                                          ValueRange prev, bool accumulate) {
+                                          ValueRange prev, bool accumulate,
+                                          bool direct) {
   ImplicitLocOpBuilder &sb = st.b;
   Location sl = sb.getLoc();
   Value stepIndex = arith::AddIOp::create(sb, first, i);
@@ -372,30 +443,38 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
   auto scalar = [&](Value tensor, ValueRange at) -> Value {
     return vector::BroadcastOp::create(sb, lane, element(tensor, at));
   };
-  // expm1(a) and a of this step.
+  // expm1(a) (and a, for the anchored form's A) of this step.
   Value em1, logDecay;
   if (s.diagonal) {
     em1 = readRow(sb, config, factors,
                   {decayAt(sb, t.bi, stepIndex, t.hi, c.n0)}, columns, ct);
-    logDecay =
-        readRow(sb, config, s.a, {t.bi, stepIndex, t.hi, c.n0}, columns, ct);
+    if (!direct)
+      logDecay =
+          readRow(sb, config, s.a, {t.bi, stepIndex, t.hi, c.n0}, columns, ct);
   } else {
     em1 = element(factors,
                   ValueRange{decayAt(sb, t.bi, stepIndex, t.hi, Value())});
-    logDecay = element(s.a, ValueRange{t.bi, stepIndex, t.hi});
+    if (!direct)
+      logDecay = element(s.a, ValueRange{t.bi, stepIndex, t.hi});
   }
-  Value w = saturate(
-      sb, sl,
-      s.diagonal ? Value(vector::FMAOp::create(sb, em1, prev[1], prev[1]))
-                 : Value(math::FmaOp::create(sb, em1, prev[1], prev[1])));
-  Value logSum = arith::AddFOp::create(sb, prev[2], logDecay);
+  int64_t firstColumn = direct ? 1 : 3;
+  SmallVector<Value> next = {Value()};
+  Value w;
+  if (!direct) {
+    w = saturate(sb, sl,
+                 s.diagonal
+                     ? Value(vector::FMAOp::create(sb, em1, prev[1], prev[1]))
+                     : Value(math::FmaOp::create(sb, em1, prev[1], prev[1])));
+    next.push_back(w);
+    next.push_back(arith::AddFOp::create(sb, prev[2], logDecay));
+  }
   Value decay = s.diagonal
                     ? Value()
                     : vector::BroadcastOp::create(sb, lane, em1).getResult();
   Value xs = readAt(sb, xBlock, i);
-  SmallVector<Value> next = {Value(), w, logSum};
   SmallVector<Value> partial(tile.partials);
-  SmallVector<Value> fromInitial(std::min<int64_t>(2, tile.partials));
+  SmallVector<Value> fromInitial(direct ? 0
+                                        : std::min<int64_t>(2, tile.partials));
   for (int64_t j = 0; j < columns; ++j) {
     Value dj = decay;
     if (s.diagonal)
@@ -405,12 +484,15 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
     Value cScalar =
         element(s.C, ValueRange{t.bi, stepIndex, t.gi, c.column[j]});
     Value cj = vector::BroadcastOp::create(sb, lane, cScalar);
-    Value rj = prev[3 + j];
+    Value rj = prev[firstColumn + j];
     Value sj = vector::FMAOp::create(sb, xs, bj,
                                      vector::FMAOp::create(sb, dj, rj, rj));
     Value &part = partial[j % tile.partials];
     part = part ? vector::FMAOp::create(sb, sj, cj, part)
                 : arith::MulFOp::create(sb, sj, cj).getResult();
+    next.push_back(sj);
+    if (direct)
+      continue;
     // C S0, each column weighted by its decay W for a diagonal decay (for a
     // scalar one, W multiplies the sum). W weighs S0 before C does: a
     // saturated W times a zero state is then zero, where W C could overflow
@@ -425,20 +507,21 @@ SmallVector<Value> VectorRecurrence::step(TensorBuilder &st, const Task &t,
     Value &z = fromInitial[j % fromInitial.size()];
     z = z ? vector::FMAOp::create(sb, initialJ, cj, z)
           : arith::MulFOp::create(sb, initialJ, cj).getResult();
-    next.push_back(sj);
   }
   Value sum;
   for (Value part : partial)
     if (part)
       sum = sum ? arith::AddFOp::create(sb, sum, part) : part;
-  Value z;
-  for (Value part : fromInitial)
-    if (part)
-      z = z ? arith::AddFOp::create(sb, z, part) : part;
-  sum = s.diagonal ? arith::AddFOp::create(sb, sum, z).getResult()
-                   : vector::FMAOp::create(
-                         sb, vector::BroadcastOp::create(sb, lane, w), z, sum)
-                         .getResult();
+  if (!direct) {
+    Value z;
+    for (Value part : fromInitial)
+      if (part)
+        z = z ? arith::AddFOp::create(sb, z, part) : part;
+    sum = s.diagonal ? arith::AddFOp::create(sb, sum, z).getResult()
+                     : vector::FMAOp::create(
+                           sb, vector::BroadcastOp::create(sb, lane, w), z, sum)
+                           .getResult();
+  }
   if (accumulate)
     sum = arith::AddFOp::create(sb, readAt(sb, prev[0], i), sum);
   next[0] = writeAt(sb, sum, prev[0], i);

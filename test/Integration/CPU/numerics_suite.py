@@ -607,7 +607,8 @@ def sharp_softmax_runs(rng):
 def long_runs(rng):
     """Rule 8: a constant decay near 0 over a long sequence (p = n = 32):
     -1e-6 for t = 262144 and -1e-4 for t = 65536 (diagonal: per-column
-    decays from a/2 to 2a)."""
+    decays from a/2 to 2a); and decays just strong enough for the
+    recurrence's direct blocks (-0.02 and, diagonal, -0.04)."""
     runs = []
     for a_value, t, fns, short in [
             (-1e-6, 262144, ["scan_long", "chunked_long_q64"], False),
@@ -616,7 +617,13 @@ def long_runs(rng):
             # does not average out.
             (-1e-6, 262144, ["scan_long", "chunked_long_q64"], True),
             (-1e-4, 65536, ["scan_long", "chunked_long_q64",
-                            "scan_long_diag", "chunked_long_diag_q64"], False)]:
+                            "scan_long_diag", "chunked_long_diag_q64"], False),
+            # Decays whose 128-step blocks forget (summed log-decays below
+            # -2: the recurrence carries its state directly there), just
+            # past that bound; diagonal: the slowest column's sum is -2.56.
+            (-0.02, 262144, ["scan_long"], False),
+            (-0.02, 262144, ["scan_long"], True),
+            (-0.04, 65536, ["scan_long_diag"], False)]:
         x, B, C = (rng.standard_normal((1, t, 1, 32)).astype(np.float32) for _ in range(3))
         if short:
             x, B, C = ((v.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
