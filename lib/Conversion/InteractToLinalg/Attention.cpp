@@ -542,7 +542,9 @@ void TiledAttention::queryTask(ImplicitLocOpBuilder &lb, ValueRange args,
                                      scratch(lb, {queries, sh.p}, ct))
                   .getResult(0);
   Value weights = scratch(lb, {queries, keys}, ct);
-  Value rescale = scratch(lb, {queries}, ct);
+  // The rows' rescaling factors; in wide blocks (which rescale otherwise)
+  // each row's maximum, then its sum, of the block.
+  Value rescale = scratch(lb, {tilesPerBlock > 1 ? 2 * queries : queries}, ct);
   // Carried: outputs, weights, rescaling, running maxima, normalizers.
   SmallVector<Value> init = {out, weights, rescale};
   if (tilesPerBlock > 1) {
@@ -810,6 +812,13 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     };
     VectorType rowsVector = VectorType::get({queries}, ct);
     Value oldMaxima = carried[3], oldSums = carried[4];
+    // The loops over rows write each row's maximum and sum into `rescale`,
+    // not into a vector of rows: an insert at a row the loop counts goes
+    // through the stack, and reading the whole vector back after a scalar
+    // store stalls store forwarding, once per row (6% of the time on Zen 3).
+    Value zeroIndex = constantIndex(sb, 0);
+    Value sumsAt = constantIndex(sb, queries);
+    rescale = writeRow(sb, config, oldMaxima, rescale, {zeroIndex});
     // Each row's new reference maximum, in a loop over rows (unrolled, the
     // block's IR grows with the rows and compiles slowly). In base 2 the
     // reference moves only when the block's maximum passes it by more than
@@ -819,7 +828,7 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     // blocks where some row's reference moved.
     Value falseValue = arith::ConstantIntOp::create(sb, 0, 1);
     auto maxLoop = kb.forLoop(
-        sb.getIndexAttr(queries), ValueRange{oldMaxima, falseValue},
+        sb.getIndexAttr(queries), ValueRange{rescale, falseValue},
         [&](TensorBuilder &rb, Value r, ValueRange state) {
           ImplicitLocOpBuilder &eb = rb.b;
           SmallVector<Value> row;
@@ -832,7 +841,7 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
           });
           Value blockMax = vector::ReductionOp::create(
               eb, vector::CombiningKind::MAXIMUMF, laneMax);
-          Value old = vector::ExtractOp::create(eb, oldMaxima, OpFoldResult(r));
+          Value old = tensor::ExtractOp::create(eb, state[0], r);
           Value moved, updated;
           if (base2) {
             moved = arith::CmpFOp::create(
@@ -846,10 +855,11 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
                                           updated, old);
           }
           return SmallVector<Value>{
-              vector::InsertOp::create(eb, updated, state[0], OpFoldResult(r)),
+              tensor::InsertOp::create(eb, updated, state[0], r),
               arith::OrIOp::create(eb, state[1], moved)};
         });
-    Value newMaxima = maxLoop.getResult(0);
+    rescale = maxLoop.getResult(0);
+    Value newMaxima = readRow(sb, config, rescale, {zeroIndex}, queries, ct);
     // (A row whose maximum stays -inf keeps a correction of 1, not NaN.)
     Value same = arith::CmpFOp::create(sb, arith::CmpFPredicate::OEQ, oldMaxima,
                                        newMaxima);
@@ -862,14 +872,12 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
     // The weights and their sums, row by row in a loop (unrolled, the chain
     // of writes to the weights makes One-Shot Bufferize super-linear).
     auto rowLoop = kb.forLoop(
-        sb.getIndexAttr(queries),
-        ValueRange{weights, zeroVector(sb, rowsVector)},
+        sb.getIndexAttr(queries), ValueRange{weights, rescale},
         [&](TensorBuilder &rb, Value r, ValueRange state) {
           ImplicitLocOpBuilder &eb = rb.b;
           Value out = state[0];
           Value maxVector = vector::BroadcastOp::create(
-              eb, scoreVector,
-              vector::ExtractOp::create(eb, newMaxima, OpFoldResult(r)));
+              eb, scoreVector, tensor::ExtractOp::create(eb, state[1], r));
           Value iVector;
           if (masked)
             iVector = vector::BroadcastOp::create(
@@ -898,13 +906,16 @@ SmallVector<Value> TiledAttention::wideKeyBlock(TensorBuilder &kb,
               eb, vector::CombiningKind::ADD, laneSum,
               arith::FastMathFlags::reassoc);
           return SmallVector<Value>{
-              out,
-              vector::InsertOp::create(eb, sum, state[1], OpFoldResult(r))};
+              out, tensor::InsertOp::create(
+                       eb, sum, state[1],
+                       arith::AddIOp::create(eb, sumsAt, r).getResult())};
         });
     weights = rowLoop.getResult(0);
+    rescale = rowLoop.getResult(1);
     maxima.push_back(newMaxima);
-    sums.push_back(
-        vector::FMAOp::create(sb, oldSums, corrections, rowLoop.getResult(1)));
+    sums.push_back(vector::FMAOp::create(
+        sb, oldSums, corrections,
+        readRow(sb, config, rescale, {sumsAt}, queries, ct)));
   }
   return finishBlock(sb, t, j0, weights, rescale, carried, maxima, sums, masked,
                      rescaledOutputs);

@@ -14,16 +14,27 @@
 
 // The recurrence at p = n = 64: tasks own two registers of p on AVX2 (4
 // tasks per head) and one on AVX-512 (4), and carry a tile of state columns
-// in registers through each 64-step block: 4 columns of two registers in 16
-// tiles on AVX2, 16 of one in 4 tiles on AVX-512.
+// in registers through each 128-step block: 4 columns of two registers in
+// 16 tiles on AVX2, 16 of one in 4 tiles on AVX-512. The gather of a
+// block's x rows sums its log-decays; a block that forgets (sum <= -2)
+// carries the state itself (R columns only), the others R from zero with
+// W and A, anchored at the block's start.
 // V3-LABEL: func.func @scan_p64_n64
 // V3: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
 // V3: bufferization.alloc_tensor() : tensor<128x16xf32>
+// V3: scf.for {{.*}} -> (tensor<128x16xf32>, f32) {
+// V3: %[[FORGETS:.*]] = arith.cmpf ole, %{{.*}}#1, %{{.*}} : f32
+// V3: scf.if %[[FORGETS]] -> (tensor<64x16xf32>, tensor<128x16xf32>) {
+// V3: scf.for {{.*}} -> (tensor<128x16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// V3: scf.for %{{.*}} = %c0 to %c15 step %c1
+// V3: } else {
 // V3: scf.for {{.*}} -> (tensor<128x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // V3: scf.for %{{.*}} = %c0 to %c15 step %c1
 // V4-LABEL: func.func @scan_p64_n64
 // V4: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, 4)
 // V4: bufferization.alloc_tensor() : tensor<128x16xf32>
+// V4: scf.if
+// V4: } else {
 // V4: scf.for {{.*}} -> (tensor<128x16xf32>, f32, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // V4: scf.for %{{.*}} = %c0 to %c3 step %c1
 // REF-LABEL: func.func @scan_p64_n64
@@ -46,22 +57,24 @@ func.func @scan_p64_n64(%x: tensor<?x?x2x64xf32>, %a: tensor<?x?x2xf32>,
 // and weights of its queries. On AVX2 a task is 16 queries and a block of
 // keys 64: 4 x 4 tiles of scores in a loop (K^T blocked by tile, V packed
 // by head), the running maxima and normalizers carried as two vectors of
-// rows, the scores in base 2 and the weights exp2(s - max) (math.roundeven
+// rows (each block's row maxima and sums written to a tensor of 2 x 16 rows
+// by the loops over rows), the scores in base 2 and the weights exp2(s - max) (math.roundeven
 // splits the exponent), rows walked in loops; one tile of 8 x 32 on AVX-512.
 // V3-LABEL: func.func @attention_causal
 // V3: -> (tensor<1x2x?x64x8xf32>)
 // V3: bufferization.alloc_tensor() : tensor<16x64xf32>
 // V3: bufferization.alloc_tensor() : tensor<16x64xf32>
-// V3: scf.for {{.*}} -> (tensor<16x64xf32>, tensor<16x64xf32>, vector<16xf32>, vector<16xf32>) {
+// V3: bufferization.alloc_tensor() : tensor<32xf32>
+// V3: scf.for {{.*}} -> (tensor<16x64xf32>, tensor<16x64xf32>, tensor<32xf32>, vector<16xf32>, vector<16xf32>) {
 // V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x64xf32>) {
 // V3: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // V3-COUNT-8: vector.fma %{{.*}} : vector<8xf32>
 // V3-NOT: vector.fma
-// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<16xf32>, i1) {
+// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<32xf32>, i1) {
 // V3: vector.reduction <maximumf>, %{{.*}} : vector<8xf32> into f32
 // V3: math.roundeven %{{.*}} : vector<16xf32>
 // V3: scf.if
-// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x64xf32>, vector<16xf32>) {
+// V3: scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x64xf32>, tensor<32xf32>) {
 // V3: math.roundeven %{{.*}} : vector<8xf32>
 // V3: vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
 // V4-LABEL: func.func @attention_causal
