@@ -9,6 +9,7 @@
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -44,10 +45,13 @@ std::string runner::describePipeline(const CompileOptions &options) {
   return passes;
 }
 
-/// Erases the functions of `module` that `root` does not reach.
-static void keepReached(ModuleOp module, func::FuncOp root) {
-  llvm::SmallPtrSet<Operation *, 8> reached = {root};
-  SmallVector<Operation *> worklist = {root};
+/// Erases the functions of `module` that `roots` do not reach.
+static void keepReached(ModuleOp module, ArrayRef<func::FuncOp> roots) {
+  llvm::SmallPtrSet<Operation *, 8> reached;
+  SmallVector<Operation *> worklist;
+  for (func::FuncOp root : roots)
+    if (reached.insert(root).second)
+      worklist.push_back(root);
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
     if (std::optional<SymbolTable::UseRange> uses =
@@ -82,16 +86,28 @@ static Operation *findUnconverted(ModuleOp module) {
 llvm::Expected<OwningOpRef<ModuleOp>>
 runner::lowerToLLVM(ModuleOp module, StringRef name,
                     const CompileOptions &options) {
+  return lowerToLLVM(module, ArrayRef<std::string>{name.str()}, options);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
+                    const CompileOptions &options) {
   MLIRContext *context = module.getContext();
   OwningOpRef<ModuleOp> clone = module.clone();
-  auto fn = clone->lookupSymbol<func::FuncOp>(name);
-  if (!fn || fn.isDeclaration())
-    return llvm::createStringError("no function @" + name + " to compile");
-  keepReached(*clone, fn);
-  fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-              UnitAttr::get(context));
-  for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
-    fn.setArgAttr(i, "bufferization.writable", BoolAttr::get(context, false));
+  SmallVector<func::FuncOp> roots;
+  for (const std::string &name : names) {
+    auto fn = clone->lookupSymbol<func::FuncOp>(name);
+    if (!fn || fn.isDeclaration())
+      return llvm::createStringError("no function @" + name + " to compile");
+    fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(context));
+    for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
+      fn.setArgAttr(i, "bufferization.writable",
+                    BoolAttr::get(context, false));
+    roots.push_back(fn);
+  }
+  keepReached(*clone, roots);
+  std::string name = llvm::join(names, ", @");
 
   PassManager pm(context);
   if (options.configurePassManager && failed(options.configurePassManager(pm)))

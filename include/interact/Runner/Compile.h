@@ -61,6 +61,12 @@ std::string describePipeline(const CompileOptions &options);
 llvm::Expected<OwningOpRef<ModuleOp>>
 lowerToLLVM(ModuleOp module, StringRef name, const CompileOptions &options);
 
+/// lowerToLLVM for the functions `names` together, each with the C
+/// interface (interact-compile's libraries).
+llvm::Expected<OwningOpRef<ModuleOp>>
+lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
+            const CompileOptions &options);
+
 } // namespace mlir::interact::runner
 
 #endif // INTERACT_RUNNER_COMPILE_H

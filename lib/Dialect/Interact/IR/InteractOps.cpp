@@ -44,6 +44,16 @@ class ShapeChecker {
 public:
   explicit ShapeChecker(Operation *op) : op(op) {}
 
+  /// Checks every value of `layouts` (InteractOpInterface).
+  LogicalResult check(ArrayRef<DimensionLayout> layouts) {
+    for (const DimensionLayout &layout : layouts)
+      if (failed(check({layout.kind, layout.name,
+                        cast<RankedTensorType>(layout.value.getType())},
+                       layout.dims)))
+        return failure();
+    return success();
+  }
+
   /// Checks that `value` has one dimension per name in `layout` and binds
   /// each dimension to its name.
   LogicalResult check(const NamedValue &value, ArrayRef<StringRef> layout) {
@@ -217,25 +227,13 @@ static LogicalResult verifyScanLike(ScanLikeOp op) {
   NamedValue y = result("y", op.getY());
   NamedValue finalState = result("final_state", op.getFinalState());
 
-  if (failed(shapes.check(x, {"b", "t", "h", "p"})) ||
-      failed(shapes.check(b, {"b", "t", "g", "n"})) ||
-      failed(shapes.check(c, {"b", "t", "g", "n"})))
-    return failure();
   int64_t decayRank = a.type.getRank();
   if (decayRank != 3 && decayRank != 4)
     return op.emitOpError()
            << a.label()
            << " must have rank 3 (b x t x h, scalar decay) or rank 4 "
            << "(b x t x h x n, diagonal decay), but has type " << a.type;
-  if (decayRank == 3 ? failed(shapes.check(a, {"b", "t", "h"}))
-                     : failed(shapes.check(a, {"b", "t", "h", "n"})))
-    return failure();
-  if (op.getInitState() &&
-      failed(shapes.check(operand("init_state", op.getInitState()),
-                          {"b", "h", "p", "n"})))
-    return failure();
-  if (failed(shapes.check(y, {"b", "t", "h", "p"})) ||
-      failed(shapes.check(finalState, {"b", "h", "p", "n"})))
+  if (failed(shapes.check(op.getDimensionLayouts())))
     return failure();
 
   int64_t heads = shapes.get("h"), groups = shapes.get("g");
@@ -256,6 +254,25 @@ static LogicalResult verifyScanLike(ScanLikeOp op) {
                               finalState, /*allowF32=*/false)))
     return failure();
   return success();
+}
+
+template <typename ScanLikeOp>
+static SmallVector<DimensionLayout> getScanLikeLayouts(ScanLikeOp op) {
+  bool diagonal = cast<RankedTensorType>(op.getA().getType()).getRank() == 4;
+  SmallVector<DimensionLayout> layouts = {
+      {"operand", "x", op.getX(), {"b", "t", "h", "p"}},
+      {"operand", "B", op.getB(), {"b", "t", "g", "n"}},
+      {"operand", "C", op.getC(), {"b", "t", "g", "n"}},
+      {"operand", "a", op.getA(), {"b", "t", "h"}}};
+  if (diagonal)
+    layouts.back().dims.push_back("n");
+  if (op.getInitState())
+    layouts.push_back(
+        {"operand", "init_state", op.getInitState(), {"b", "h", "p", "n"}});
+  layouts.push_back({"result", "y", op.getY(), {"b", "t", "h", "p"}});
+  layouts.push_back(
+      {"result", "final_state", op.getFinalState(), {"b", "h", "p", "n"}});
+  return layouts;
 }
 
 template <typename ScanLikeOp>
@@ -323,6 +340,9 @@ std::optional<int64_t> ScanOp::getStateSize() {
   return getScanLikeStateSize(*this);
 }
 OperatorSizes ScanOp::getSizes() { return getScanLikeSizes(*this); }
+SmallVector<DimensionLayout> ScanOp::getDimensionLayouts() {
+  return getScanLikeLayouts(*this);
+}
 
 OperatorCost ScanOp::getCost(const OperatorSizes &sizes) {
   assert(sizes.isStatic() && "cost needs static sizes");
@@ -352,6 +372,9 @@ std::optional<int64_t> ChunkedScanOp::getStateSize() {
   return getScanLikeStateSize(*this);
 }
 OperatorSizes ChunkedScanOp::getSizes() { return getScanLikeSizes(*this); }
+SmallVector<DimensionLayout> ChunkedScanOp::getDimensionLayouts() {
+  return getScanLikeLayouts(*this);
+}
 
 OperatorCost ChunkedScanOp::getCost(const OperatorSizes &sizes) {
   assert(sizes.isStatic() && "cost needs static sizes");
@@ -399,13 +422,7 @@ LogicalResult AttentionOp::verify() {
   if (!getScale().isFinite())
     return emitOpError() << "scale must be finite, but is " << getScaleAttr();
 
-  if (failed(shapes.check(q, {"b", "t", "h_q", "n"})) ||
-      failed(shapes.check(k, {"b", "s", "h_k", "n"})) ||
-      failed(shapes.check(v, {"b", "s", "h_v", "p"})) ||
-      failed(shapes.check(y, {"b", "t", "H", "p"})))
-    return failure();
-  if (getDecay() &&
-      failed(shapes.check(operand("decay", getDecay()), {"b", "t", "H"})))
+  if (failed(shapes.check(getDimensionLayouts())))
     return failure();
 
   int64_t numHeads = shapes.get("H");
@@ -438,6 +455,17 @@ LogicalResult AttentionOp::verify() {
                                             q, /*allowF32=*/true)))
     return failure();
   return success();
+}
+
+SmallVector<DimensionLayout> AttentionOp::getDimensionLayouts() {
+  SmallVector<DimensionLayout> layouts = {
+      {"operand", "q", getQ(), {"b", "t", "h_q", "n"}},
+      {"operand", "k", getK(), {"b", "s", "h_k", "n"}},
+      {"operand", "v", getV(), {"b", "s", "h_v", "p"}},
+      {"result", "y", getY(), {"b", "t", "H", "p"}}};
+  if (getDecay())
+    layouts.push_back({"operand", "decay", getDecay(), {"b", "t", "H"}});
+  return layouts;
 }
 
 Form AttentionOp::getForm() { return Form::Attention; }

@@ -57,6 +57,15 @@ struct OperatorCost {
   double intensity() const { return bytes > 0 ? flops / bytes : 0; }
 };
 
+/// One tensor operand or result of an interaction op and the names of its
+/// dimensions, as the verifier's messages use them ("operand 'x'", "b").
+struct DimensionLayout {
+  StringRef kind; // "operand" or "result"
+  StringRef name; // "x", "final_state", ...
+  Value value;
+  SmallVector<StringRef, 4> dims;
+};
+
 llvm::raw_ostream &operator<<(llvm::raw_ostream &os, const OperatorSizes &s);
 
 } // namespace mlir::interact

@@ -23,7 +23,9 @@ def InteractOpInterface : OpInterface<"InteractOpInterface"> {
     * `getSizes()`: the problem sizes read off the operand types, with
       `ShapedType::kDynamic` for dynamic batch and length;
     * `getCost(sizes)`: FLOPs and compulsory bytes of this realization for
-      fully static sizes (see `docs/Rationale.md` for the counting convention).
+      fully static sizes (see `docs/Rationale.md` for the counting convention);
+    * `getDimensionLayouts()`: each tensor operand and result with the name
+      of each of its dimensions (`b`, `t`, `s`, `h`, `p`, `n`, `g`, ...).
   }];
 
   let methods = [
@@ -55,6 +57,16 @@ def InteractOpInterface : OpInterface<"InteractOpInterface"> {
       }],
       "::mlir::interact::OperatorCost", "getCost",
       (ins "const ::mlir::interact::OperatorSizes &":$sizes)>,
+    InterfaceMethod<[{
+        Returns each tensor operand and result (absent optional operands
+        left out) with the name of each of its dimensions. Dimensions with
+        one name have one size; a causal operator's query and key lengths
+        (`t` and `s`) are one size too. The verifier checks static sizes
+        against these layouts, and interact-compile's libraries check
+        dynamic ones at run time.
+      }],
+      "::llvm::SmallVector<::mlir::interact::DimensionLayout>",
+      "getDimensionLayouts">,
   ];
 }
 

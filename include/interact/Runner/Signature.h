@@ -1,0 +1,75 @@
+//===- Signature.h - The symbolic signature of a compiled function -*- C++ -*-===//
+//
+// What a library made by interact-compile tells its callers about each of
+// its functions (include/interact/ABI/interact_abi.h): argument and result
+// names and dtypes, and every dimension as a size or a symbol. Dimensions
+// with one symbol must agree at run time, and a result's dynamic sizes are
+// read off the arguments whose dimensions share their symbols.
+//
+// Symbols come from a union-find over (value, dimension) pairs, joined by
+// what the IR says about sizes: interact ops' dimension layouts
+// (InteractOpInterface::getDimensionLayouts), the indexing maps of linalg
+// ops, ops whose operands and results share one shape, casts, tensor.empty
+// sized by tensor.dim, and func.return.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INTERACT_RUNNER_SIGNATURE_H
+#define INTERACT_RUNNER_SIGNATURE_H
+
+#include "interact/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+class AsmParserState;
+} // namespace mlir
+
+namespace mlir::interact::runner {
+
+/// One argument or result.
+struct TensorSignature {
+  std::string name;
+  npy::DType dtype = npy::DType::F32;
+  /// Static sizes, ShapedType::kDynamic where dynamic.
+  SmallVector<int64_t> shape;
+  /// Per dimension, an index into FunctionSignature::symbols, or -1 where
+  /// the size is static.
+  SmallVector<int> symbols;
+};
+
+/// One dimension symbol of a function.
+struct DimensionSymbol {
+  std::string name;
+  /// The static size some value of the class has (its dynamic members must
+  /// match it), or ShapedType::kDynamic.
+  int64_t size;
+  /// Whether an argument has a dimension of this symbol: a result's size
+  /// is then known before the call.
+  bool bound = false;
+};
+
+struct FunctionSignature {
+  std::string name;
+  std::vector<TensorSignature> arguments, results;
+  std::vector<DimensionSymbol> symbols;
+};
+
+/// The signature of `fn`, whose arguments and results checkSignature has
+/// accepted. `names`, if given (the parser's state of the file `fn` came
+/// from), names arguments and results after their SSA names (`%x` -> "x");
+/// otherwise, or where a name is not a C identifier, they are arg0, ...,
+/// result0, ....
+FunctionSignature getSignature(func::FuncOp fn, const AsmParserState *names);
+
+/// The signatures of a library as the JSON of its PREFIX_signature().
+std::string toJSON(ArrayRef<FunctionSignature> functions, StringRef library,
+                   StringRef target);
+
+} // namespace mlir::interact::runner
+
+#endif // INTERACT_RUNNER_SIGNATURE_H
