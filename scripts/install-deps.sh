@@ -9,8 +9,8 @@
 set -euo pipefail
 
 packages=(
-  # Toolchain and build system.
-  build-essential cmake ninja-build lld git
+  # Toolchain and build system (ccache: test/Package rebuilds examples/downstream).
+  build-essential cmake ninja-build lld git ccache
   # LLVM/MLIR 22: headers, the libLLVM/libMLIR dylibs, FileCheck, mlir-tblgen,
   # mlir-opt (for the plugin test) and lit.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools

@@ -4,6 +4,7 @@
 import glob
 import json
 import os
+import shlex
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -27,6 +28,26 @@ config.substitutions.append(
      os.path.join(config.interact_lib_dir, "InteractPlugin" + config.llvm_shlib_ext)))
 config.substitutions.append(
     ("%mlir_opt", os.path.join(config.mlir_tools_dir, "mlir-opt")))
+
+# Another CMake project (examples/downstream, test/Package) is configured the
+# way this build was: the same compilers and build type, compiling through
+# ccache where the build found one. They are passed in the environment
+# (CC, CXX, CMAKE_BUILD_TYPE, CMAKE_<LANG>_COMPILER_LAUNCHER), so that the
+# tests run the cmake commands of docs/GettingStarted.md as they stand.
+cmake_project_env = [
+    "CC=" + config.cmake_c_compiler,
+    "CXX=" + config.cmake_cxx_compiler,
+    "CMAKE_BUILD_TYPE=" + config.cmake_build_type,
+]
+if config.ccache:
+    cmake_project_env += ["CMAKE_C_COMPILER_LAUNCHER=" + config.ccache,
+                          "CMAKE_CXX_COMPILER_LAUNCHER=" + config.ccache]
+config.substitutions.append(
+    ("%cmake_project_env",
+     "env " + " ".join(shlex.quote(v) for v in cmake_project_env)))
+for name, value in os.environ.items():
+    if name.startswith("CCACHE_"):
+        config.environment[name] = value
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
