@@ -57,8 +57,12 @@ config.substitutions.append(
      config.python_executable + " " +
      os.path.join(config.interact_src_root, "test", "Utils", "expect_exit.py")))
 
-tools = ["interact-opt", "interact-run"]
+tools = ["interact-compile", "interact-opt", "interact-run"]
 llvm_config.add_tool_substitutions(tools, [config.interact_tools_dir])
+# The compilers of this build, for programs that call interact-compile's
+# libraries (examples/c, examples/cpp, test/tools/interact-compile).
+config.substitutions.append(("%cc", config.cmake_c_compiler or "cc"))
+config.substitutions.append(("%cxx", config.cmake_cxx_compiler or "c++"))
 
 # The CPU targets of the target table (lib/Target/targets/*.json) and those
 # this machine executes: a row's host_features are LLVM feature names, which

@@ -639,6 +639,8 @@ int interact_abi_output_shapes(const interact_abi_module *module,
   }
   free(in);
   free(out);
+  if (status == INTERACT_OK)
+    last_error[0] = 0;
   return status;
 }
 
@@ -649,6 +651,7 @@ int interact_abi_set_num_threads(const interact_abi_module *module,
                 "%s: num_threads must not be negative, but is %d",
                 module->prefix, (int)num_threads);
   __atomic_store_n(module->num_threads, num_threads, __ATOMIC_RELAXED);
+  last_error[0] = 0;
   return INTERACT_OK;
 }
 
