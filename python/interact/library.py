@@ -185,10 +185,16 @@ class Library:
                 name) from None
 
     def _error(self, status, function):
+        """The exception for a failed call of `function`: the class of
+        `status` with the calling thread's last_error() message, prefixed
+        with the function's name unless the message names it first."""
         message = (self._last_error() or b"").decode("utf-8", "replace")
-        return error_for_status(status, f"{function}: {message}"
-                                if message else f"{function}: error code "
-                                f"{status} (no message)", function)
+        if not message:
+            message = f"error code {status} (no message)"
+        if not message.startswith(tuple(name + end for name in (
+                function, self.prefix) for end in (":", " "))):
+            message = f"{function}: {message}"
+        return error_for_status(status, message, function)
 
     def _inputs(self, fn, args, named):
         """Checks the arguments against `fn`'s signature; returns (their
@@ -233,13 +239,18 @@ class Library:
             if self._check_in_python:
                 _arrays.check_dtype(obj, array, spec, what)
             arrays.append(array)
-        sizes = {}
         if self._check_in_python:
             sizes = sig.bind([a.shape for a in arrays])
+        else:
+            sizes = _first_sizes(sig, arrays)
         tensors = (_abi.Tensor * max(len(arrays), 1))()
         for i, (spec, array) in enumerate(zip(sig.arguments, arrays)):
-            if array is None:  # only unchecked: the library sees NULL data
+            if array is None:  # unchecked: NULL data, the expected shape
                 tensors[i].dtype = _abi.CODE_OF[spec.dtype]
+                tensors[i].rank = spec.rank
+                for d, dim in enumerate(spec.shape):
+                    tensors[i].shape[d] = dim if isinstance(dim, int) else \
+                        sizes.get(dim, 1)
                 continue
             array = arrays[i] = _arrays.viewable(array)
             name = _arrays.dtype_name(array.dtype) or spec.dtype
@@ -401,6 +412,17 @@ class Library:
             _arrays.fill_tensor(outputs[i], array, spec.dtype)
             keep.append(array)
         return list(out), keep
+
+
+def _first_sizes(signature, arrays):
+    """Each symbol's size in the first array (not None) that has it."""
+    sizes = {}
+    for spec, array in zip(signature.arguments, arrays):
+        if array is not None and array.ndim == spec.rank:
+            for dim, size in zip(spec.shape, array.shape):
+                if isinstance(dim, str):
+                    sizes.setdefault(dim, size)
+    return sizes
 
 
 class _Missing:

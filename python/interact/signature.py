@@ -20,10 +20,6 @@ from .errors import (DimensionMismatchError, LoadError, RankError,
                      ShapeError)
 
 
-def _format_dim(dim):
-    return str(dim)
-
-
 class TensorSpec:
     """One argument or result: `name`, `dtype` (an ABI dtype name: "f16",
     "bf16", "f32", "f64", "i32" or "i64") and `shape`, a tuple whose items
@@ -42,7 +38,7 @@ class TensorSpec:
 
     def type_str(self):
         """`f32[b, t, 8, 64]`."""
-        return f"{self.dtype}[{', '.join(map(_format_dim, self.shape))}]"
+        return f"{self.dtype}[{', '.join(map(str, self.shape))}]"
 
     def __str__(self):
         return f"{self.name}: {self.type_str()}"
