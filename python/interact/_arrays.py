@@ -188,8 +188,7 @@ def fill_tensor(tensor, array, dtype):
     """Describes NumPy `array` (ABI dtype name `dtype`) in interact_tensor
     `tensor`: its data pointer, shape, and strides in elements."""
     item = array.dtype.itemsize
-    address = array.ctypes.data
-    tensor.data = address if address or array.size else _EMPTY_ADDRESS
+    tensor.data = array.ctypes.data or _EMPTY_ADDRESS
     tensor.dtype = _abi.CODE_OF[dtype]
     tensor.rank = array.ndim
     for i, (size, stride) in enumerate(zip(array.shape, array.strides)):
