@@ -14,12 +14,15 @@ packages=(
   # LLVM/MLIR 22: headers, the libLLVM/libMLIR dylibs, FileCheck, mlir-tblgen,
   # mlir-opt (for the plugin test) and lit.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  # LLVM's OpenMP runtime, which the parallel loops run on.
-  libomp-22-dev
+  # LLVM's OpenMP runtime, which the parallel loops run on, and compiler-rt's
+  # builtins, which interact-compile links into its libraries.
+  libomp-22-dev libclang-rt-22-dev
   # Unit tests.
   libgtest-dev libgmock-dev
   # Reference implementations, benchmark baselines and plots.
   python3 python3-numpy
+  # python/interact's offline pip install into a venv (test/Python).
+  python3-pip python3-setuptools python3-wheel python3-venv
 )
 
 # bench/ also uses these (not the tests): scripts/install-deps.sh --bench.

@@ -38,8 +38,8 @@ using Owned = std::unique_ptr<interact_tensor, TensorDeleter>;
 
 /// c[r x m] = a[r x k] b[k x m], in double.
 std::vector<double> matmul(const std::vector<double> &a,
-                           const std::vector<float> &b, int64_t rows,
-                           int64_t k, int64_t m) {
+                           const std::vector<float> &b, int64_t rows, int64_t k,
+                           int64_t m) {
   std::vector<double> c(rows * m, 0.0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t i = 0; i < k; ++i)
@@ -116,8 +116,8 @@ int main() {
       interact_tensor_contiguous(wo.data(), INTERACT_F32, 2, oShape)};
   Owned result(new interact_tensor{});
   interact_call_options options{/*num_threads=*/2};
-  int status = attention_call("causal_attention_block", inputs, 5,
-                              result.get(), 1, &options);
+  int status = attention_call("causal_attention_block", inputs, 5, result.get(),
+                              1, &options);
   if (status != INTERACT_OK) {
     std::fprintf(stderr, "attention_call: %d: %s\n", status,
                  attention_last_error());

@@ -20,6 +20,9 @@
 extern int omp_get_max_threads(void);
 extern void omp_set_num_threads(int);
 
+/* The most OpenMP threads a call may ask for (interact-run's and
+   interact-compile's --num-threads cap). */
+#define MAX_THREADS 1024
 /* Largest byte size of a tensor: sizes beyond it are absurd inputs. */
 #define MAX_BYTES ((int64_t)1 << 62)
 /* What memref.get_global's descriptors hold as their allocated pointer. */
@@ -372,10 +375,11 @@ static int run(const interact_abi_module *module,
   static char empty[64];
   if (status != INTERACT_OK)
     return status;
-  if (options && options->num_threads < 0)
+  if (options && (options->num_threads < 0 ||
+                  options->num_threads > MAX_THREADS))
     return fail(INTERACT_ERROR_INVALID_VALUE,
-                "%s: num_threads must not be negative, but is %d", fn->name,
-                (int)options->num_threads);
+                "%s: num_threads must be in [0, %d], but is %d", fn->name,
+                MAX_THREADS, (int)options->num_threads);
 
   /* Dense argument descriptors; a strided input is copied first. */
   for (i = 0; i < fn->num_results; ++i)
@@ -646,10 +650,10 @@ int interact_abi_output_shapes(const interact_abi_module *module,
 
 int interact_abi_set_num_threads(const interact_abi_module *module,
                                  int32_t num_threads) {
-  if (num_threads < 0)
+  if (num_threads < 0 || num_threads > MAX_THREADS)
     return fail(INTERACT_ERROR_INVALID_VALUE,
-                "%s: num_threads must not be negative, but is %d",
-                module->prefix, (int)num_threads);
+                "%s: num_threads must be in [0, %d], but is %d",
+                module->prefix, MAX_THREADS, (int)num_threads);
   __atomic_store_n(module->num_threads, num_threads, __ATOMIC_RELAXED);
   last_error[0] = 0;
   return INTERACT_OK;

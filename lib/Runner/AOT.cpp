@@ -23,11 +23,11 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -49,12 +49,12 @@ llvm::Error error(const llvm::Twine &message) {
 
 bool isIdentifier(StringRef name) {
   static const llvm::StringSet<> keywords = {
-      "auto",   "break",    "case",    "char",   "const",    "continue",
-      "default", "do",      "double",  "else",   "enum",     "extern",
-      "float",  "for",      "goto",    "if",     "inline",   "int",
-      "long",   "register", "restrict", "return", "short",   "signed",
-      "sizeof", "static",   "struct",  "switch", "typedef",  "union",
-      "unsigned", "void",   "volatile", "while", "bool",     "true",
+      "auto",     "break",    "case",     "char",   "const",   "continue",
+      "default",  "do",       "double",   "else",   "enum",    "extern",
+      "float",    "for",      "goto",     "if",     "inline",  "int",
+      "long",     "register", "restrict", "return", "short",   "signed",
+      "sizeof",   "static",   "struct",   "switch", "typedef", "union",
+      "unsigned", "void",     "volatile", "while",  "bool",    "true",
       "false"};
   return !name.empty() && !llvm::isDigit(name.front()) &&
          llvm::all_of(name,
@@ -265,15 +265,14 @@ llvm::Error writeFile(const llvm::Twine &path, StringRef contents) {
 }
 
 /// Runs `program` with `args`; its output goes to `log`.
-llvm::Error run(StringRef program, ArrayRef<std::string> args,
-                StringRef log) {
+llvm::Error run(StringRef program, ArrayRef<std::string> args, StringRef log) {
   SmallVector<StringRef> argv = {program};
   for (const std::string &arg : args)
     argv.push_back(arg);
   std::optional<StringRef> redirects[] = {std::nullopt, log, log};
   std::string message;
-  int status = llvm::sys::ExecuteAndWait(program, argv, std::nullopt,
-                                         redirects, 0, 0, &message);
+  int status = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects,
+                                         0, 0, &message);
   if (status == 0)
     return llvm::Error::success();
   auto output = llvm::MemoryBuffer::getFile(log);
@@ -353,8 +352,7 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
     directory = ".";
   std::string headerPath =
       options.header.empty()
-          ? (directory + llvm::sys::path::get_separator() + prefix + ".h")
-                .str()
+          ? (directory + llvm::sys::path::get_separator() + prefix + ".h").str()
           : options.header;
 
   std::string targetError;
@@ -378,8 +376,8 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
                    " has no C name: rename it or make it private");
     if (llvm::Error e = checkSignature(fn))
       return e;
-    for (Type type : llvm::concat<const Type>(fn.getArgumentTypes(),
-                                              fn.getResultTypes()))
+    for (Type type :
+         llvm::concat<const Type>(fn.getArgumentTypes(), fn.getResultTypes()))
       if (cast<RankedTensorType>(type).getRank() > 8)
         return error("@" + fn.getSymName() +
                      " has a tensor of rank above 8 (INTERACT_MAX_RANK)");
@@ -439,12 +437,20 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
                  inWork((source + ".o").str())},
                 log))
       return e;
-  if (llvm::Error e = run(*cc,
-                          {"-shared", "-o", output.str(), inWork("model.o"),
-                           inWork("glue.o"), inWork("Library.o"), openmp,
-                           "-lm", "-Wl,-rpath,$ORIGIN", "-Wl,--no-undefined",
-                           "-Wl,-soname," + file.str()},
-                          log))
+  // LLVM's compiler-rt builtins supply the conversions libgcc lacks
+  // (__truncdfbf2: f64 to bf16, which the reference lowering emits), kept
+  // out of the library's exports.
+  std::vector<std::string> link = {"-shared",        "-o",
+                                   output.str(),     inWork("model.o"),
+                                   inWork("glue.o"), inWork("Library.o")};
+  if (llvm::sys::fs::exists(INTERACT_COMPILER_RT_BUILTINS))
+    link.push_back(INTERACT_COMPILER_RT_BUILTINS);
+  for (std::string flag :
+       {openmp, std::string("-lm"), std::string("-Wl,-rpath,$ORIGIN"),
+        std::string("-Wl,--no-undefined"),
+        std::string("-Wl,--exclude-libs,ALL"), "-Wl,-soname," + file.str()})
+    link.push_back(flag);
+  if (llvm::Error e = run(*cc, link, log))
     return e;
   if (llvm::Error e = writeFile(
           headerPath, header(functions, prefix, options, target->name)))
@@ -455,8 +461,7 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
 llvm::Error runner::compileFile(MLIRContext &context, StringRef inputFile,
                                 LibraryOptions options) {
   std::string message;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(inputFile, &message);
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(inputFile, &message);
   if (!file)
     return error(message);
   llvm::SourceMgr sourceMgr;

@@ -102,8 +102,7 @@ runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
     fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(context));
     for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
-      fn.setArgAttr(i, "bufferization.writable",
-                    BoolAttr::get(context, false));
+      fn.setArgAttr(i, "bufferization.writable", BoolAttr::get(context, false));
     roots.push_back(fn);
   }
   keepReached(*clone, roots);

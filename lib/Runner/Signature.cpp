@@ -50,9 +50,8 @@ public:
   int64_t staticSize(unsigned classRoot) {
     for (auto [i, member] : llvm::enumerate(members))
       if (root(i) == classRoot) {
-        int64_t size =
-            cast<RankedTensorType>(member.first.getType()).getDimSize(
-                member.second);
+        int64_t size = cast<RankedTensorType>(member.first.getType())
+                           .getDimSize(member.second);
         if (!ShapedType::isDynamic(size))
           return size;
       }
@@ -99,8 +98,8 @@ void joinOp(Operation *op, DimensionClasses &classes,
       AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
       for (auto [dim, expr] : llvm::enumerate(map.getResults()))
         if (auto loop = dyn_cast<AffineDimExpr>(expr)) {
-          auto [it, inserted] = loops.try_emplace(loop.getPosition(),
-                                                  operand.get(), dim);
+          auto [it, inserted] =
+              loops.try_emplace(loop.getPosition(), operand.get(), dim);
           if (!inserted)
             classes.join(it->second.first, it->second.second, operand.get(),
                          dim);

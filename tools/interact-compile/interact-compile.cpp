@@ -33,10 +33,9 @@ int main(int argc, char **argv) {
   cl::opt<std::string> inputFile(cl::Positional, cl::Required,
                                  cl::desc("<input .mlir file>"),
                                  cl::cat(category));
-  cl::opt<std::string> output("o", cl::Required,
-                              cl::desc("The library to write"),
-                              cl::value_desc("DIR/libNAME.so"),
-                              cl::cat(category));
+  cl::opt<std::string> output(
+      "o", cl::Required, cl::desc("The library to write"),
+      cl::value_desc("DIR/libNAME.so"), cl::cat(category));
   cl::opt<std::string> target(
       "target",
       cl::desc("CPU target: host, x86-64-v3 or x86-64-v4 (default: the "
@@ -65,13 +64,11 @@ int main(int argc, char **argv) {
                "dynamic"),
       cl::value_desc("T"), cl::init(4096), cl::cat(category));
   cl::opt<bool> reference(
-      "reference",
-      cl::desc("Lower interact ops by their float64 definitions"),
+      "reference", cl::desc("Lower interact ops by their float64 definitions"),
       cl::cat(category));
-  cl::opt<std::string> cc("cc",
-                          cl::desc("C compiler for the glue and the link"),
-                          cl::value_desc("PROGRAM"), cl::init("cc"),
-                          cl::cat(category));
+  cl::opt<std::string> cc(
+      "cc", cl::desc("C compiler for the glue and the link"),
+      cl::value_desc("PROGRAM"), cl::init("cc"), cl::cat(category));
 
   registerMLIRContextCLOptions();
   registerAsmPrinterCLOptions();

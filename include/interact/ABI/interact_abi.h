@@ -168,7 +168,8 @@ typedef struct interact_library {
 
    int PREFIX_set_num_threads(int32_t num_threads);
      The library's thread count for later calls (0: the default);
-     INTERACT_ERROR_INVALID_VALUE if negative.
+     INTERACT_ERROR_INVALID_VALUE outside [0, 1024] (so is a call's
+     interact_call_options.num_threads).
 
    void PREFIX_tensor_free(interact_tensor *tensor);
      Frees an output the library allocated and clears `data` and `owner`;

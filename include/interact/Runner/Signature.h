@@ -1,4 +1,5 @@
-//===- Signature.h - The symbolic signature of a compiled function -*- C++ -*-===//
+//===- Signature.h - The symbolic signature of a compiled function -*- C++
+//-*-===//
 //
 // What a library made by interact-compile tells its callers about each of
 // its functions (include/interact/ABI/interact_abi.h): argument and result

@@ -120,6 +120,7 @@ int main(void) {
     report("negative threads", ssd_call("ssd_layer", in, 4, out, 2, &options));
   }
   report("set negative threads", ssd_set_num_threads(-2));
+  report("too many threads", ssd_set_num_threads(4096));
   {
     float buffer[16];
     int64_t shape[] = {B, T, H, 2};
