@@ -375,6 +375,12 @@ static int run(const interact_abi_module *module,
   static char empty[64];
   if (status != INTERACT_OK)
     return status;
+  if (!module->cpu_supported())
+    return fail(INTERACT_ERROR_UNSUPPORTED_CPU,
+                "%s: the library was compiled for %s, which needs %s; this "
+                "CPU lacks some of it (compile it again for this machine: "
+                "--target=host)",
+                fn->name, module->target, module->features);
   if (options && (options->num_threads < 0 ||
                   options->num_threads > MAX_THREADS))
     return fail(INTERACT_ERROR_INVALID_VALUE,

@@ -51,6 +51,9 @@ typedef struct interact_abi_function {
 typedef struct interact_abi_module {
   const char *prefix;
   const char *signature; /* JSON */
+  const char *target;    /* the target's name and the features it needs */
+  const char *features;
+  int (*cpu_supported)(void); /* whether this CPU has them */
   int32_t default_threads; /* interact-compile --threads; 0: OpenMP's */
   int32_t num_functions;
   const interact_abi_function *functions;

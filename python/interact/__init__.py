@@ -21,7 +21,8 @@ from ._arrays import from_bf16, to_bf16
 from .errors import (ArgumentCountError, DeviceError, DimensionMismatchError,
                      DTypeError, Error, InvalidValueError, LoadError,
                      NoFunctionError, NullPointerError, OutOfMemoryError,
-                     RankError, ShapeError, UnknownShapeError)
+                     RankError, ShapeError, UnknownShapeError,
+                     UnsupportedCPUError)
 from .library import Function, Library, load
 from .signature import FunctionSignature, TensorSpec, parse_signature
 
@@ -33,4 +34,5 @@ __all__ = [
     "LoadError", "NullPointerError", "ArgumentCountError", "DTypeError",
     "RankError", "ShapeError", "DimensionMismatchError", "InvalidValueError",
     "NoFunctionError", "OutOfMemoryError", "UnknownShapeError", "DeviceError",
+    "UnsupportedCPUError",
 ]

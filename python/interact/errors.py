@@ -104,6 +104,14 @@ class UnknownShapeError(Error, ValueError):
     status = 10
 
 
+class UnsupportedCPUError(Error, RuntimeError):
+    """The library was compiled for an instruction set this CPU lacks
+    (INTERACT_ERROR_UNSUPPORTED_CPU): an x86-64-v4 (AVX-512) library on an
+    AVX2 machine. Compile it again with --target=x86-64-v3 or host."""
+
+    status = 11
+
+
 class DeviceError(Error, ValueError):
     """A tensor is not in host memory (a CUDA tensor given to a CPU
     library). Move it first: `tensor.cpu()`."""
@@ -112,7 +120,7 @@ class DeviceError(Error, ValueError):
 _BY_STATUS = {cls.status: cls for cls in (
     NullPointerError, ArgumentCountError, DTypeError, RankError, ShapeError,
     DimensionMismatchError, InvalidValueError, NoFunctionError,
-    OutOfMemoryError, UnknownShapeError)}
+    OutOfMemoryError, UnknownShapeError, UnsupportedCPUError)}
 
 
 def error_for_status(status, message, function=None):

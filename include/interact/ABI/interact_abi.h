@@ -86,8 +86,10 @@ typedef enum interact_status {
   INTERACT_ERROR_INVALID_VALUE = 7,  /* negative or absurd size, threads */
   INTERACT_ERROR_NO_FUNCTION = 8,    /* PREFIX_call's name */
   INTERACT_ERROR_OUT_OF_MEMORY = 9,
-  INTERACT_ERROR_UNKNOWN_SHAPE = 10  /* a result's shape that only the call
+  INTERACT_ERROR_UNKNOWN_SHAPE = 10, /* a result's shape that only the call
                                         knows, into a caller's buffer */
+  INTERACT_ERROR_UNSUPPORTED_CPU = 11 /* the library's target needs an
+                                        instruction set this CPU lacks */
 } interact_status;
 
 /* A strided view of a tensor. `owner` is the library's, for outputs it
