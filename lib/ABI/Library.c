@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The OpenMP runtime's thread count of the calling thread. */
 extern int omp_get_max_threads(void);
@@ -133,6 +134,14 @@ static int is_dense(int32_t rank, const int64_t *shape,
   dense_strides(rank, shape, dense);
   for (d = 0; d < rank; ++d)
     if (shape[d] > 1 && strides[d] != dense[d])
+      return 0;
+  return 1;
+}
+
+static int is_same_shape(int32_t rank, const int64_t *a, const int64_t *b) {
+  int32_t d;
+  for (d = 0; d < rank; ++d)
+    if (a[d] != b[d])
       return 0;
   return 1;
 }
@@ -327,6 +336,34 @@ static int check_output(const interact_abi_function *fn, int32_t i,
   return INTERACT_OK;
 }
 
+/* The bytes of this machine's memory: no result may need more. */
+static int64_t memory_bytes(void) {
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? (int64_t)pages * size : MAX_BYTES;
+}
+
+/* Results the inputs give sizes to must fit in this machine's memory: the
+   compiled code would not survive a failed allocation. */
+static int check_result_size(const interact_abi_function *fn, int32_t i,
+                             const bindings *bound) {
+  const interact_abi_tensor_spec *spec = &fn->results[i];
+  int64_t shape[INTERACT_MAX_RANK], bytes = element_size(spec->dtype);
+  int64_t limit = memory_bytes();
+  int32_t d;
+  result_shape(fn, i, bound, shape);
+  for (d = 0; d < spec->rank; ++d) {
+    if (shape[d] < 0)
+      return INTERACT_OK; /* known only after the call */
+    if (shape[d] > 0 && bytes > limit / shape[d])
+      return fail(INTERACT_ERROR_OUT_OF_MEMORY,
+                  "%s: result '%s' would need more than this machine's "
+                  "%lld bytes of memory",
+                  fn->name, spec->name, (long long)limit);
+    bytes *= shape[d];
+  }
+  return INTERACT_OK;
+}
+
 static int validate(const interact_abi_function *fn,
                     const interact_tensor *const *inputs,
                     interact_tensor *const *outputs, bindings *bound) {
@@ -341,7 +378,8 @@ static int validate(const interact_abi_function *fn,
     if ((status = check_input(fn, i, inputs[i], bound)) != INTERACT_OK)
       return status;
   for (i = 0; i < fn->num_results; ++i)
-    if ((status = check_output(fn, i, outputs[i], bound)) != INTERACT_OK)
+    if ((status = check_output(fn, i, outputs[i], bound)) != INTERACT_OK ||
+        (status = check_result_size(fn, i, bound)) != INTERACT_OK)
       return status;
   return INTERACT_OK;
 }
@@ -460,6 +498,27 @@ static int run(const interact_abi_module *module,
           owned[i] = 0;
       desc += 3 + 2 * fn->results[i].rank;
     }
+    /* The sizes the code made must be those the signature promised: a
+       mismatch means the inputs broke a relation the signature does not
+       state, and nothing is written anywhere. */
+    desc = results;
+    for (i = 0; i < fn->num_results && status == INTERACT_OK; ++i) {
+      const interact_abi_tensor_spec *spec = &fn->results[i];
+      descriptor_view v = view_of(desc, spec->rank);
+      int64_t expected[INTERACT_MAX_RANK];
+      desc += 3 + 2 * spec->rank;
+      result_shape(fn, i, &bound, expected);
+      for (d = 0; d < spec->rank; ++d)
+        if (expected[d] >= 0 && v.sizes[d] != expected[d]) {
+          status = fail(INTERACT_ERROR_SHAPE,
+                        "%s: result '%s' came out with size %lld in "
+                        "dimension %d, not %lld: the inputs' shapes do not "
+                        "fit the function",
+                        fn->name, spec->name, (long long)v.sizes[d], (int)d,
+                        (long long)expected[d]);
+          break;
+        }
+    }
     desc = results;
     for (i = 0; i < fn->num_results && status == INTERACT_OK; ++i) {
       const interact_abi_tensor_spec *spec = &fn->results[i];
@@ -468,6 +527,13 @@ static int run(const interact_abi_module *module,
       int64_t size = element_size(spec->dtype), count = 1;
       char *data = (char *)*v.aligned + *v.offset * size;
       desc += 3 + 2 * spec->rank;
+      if (out->data && !is_same_shape(spec->rank, out->shape, v.sizes)) {
+        status = fail(INTERACT_ERROR_SHAPE,
+                      "%s: result '%s' came out with a shape other than the "
+                      "caller's view",
+                      fn->name, spec->name);
+        break;
+      }
       for (d = 0; d < spec->rank; ++d)
         count *= v.sizes[d];
       if (out->data) {

@@ -26,6 +26,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
@@ -47,20 +48,122 @@ llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(message.str());
 }
 
+/// Whether `name` may name a C or C++ function, parameter or prefix: an
+/// identifier that is no keyword of either language and does not start
+/// with `interact_` (the glue's own names).
 bool isIdentifier(StringRef name) {
-  static const llvm::StringSet<> keywords = {
-      "auto",     "break",    "case",     "char",   "const",   "continue",
-      "default",  "do",       "double",   "else",   "enum",    "extern",
-      "float",    "for",      "goto",     "if",     "inline",  "int",
-      "long",     "register", "restrict", "return", "short",   "signed",
-      "sizeof",   "static",   "struct",   "switch", "typedef", "union",
-      "unsigned", "void",     "volatile", "while",  "bool",    "true",
-      "false"};
+  static const llvm::StringSet<> keywords = {"alignas",
+                                             "alignof",
+                                             "and",
+                                             "and_eq",
+                                             "asm",
+                                             "auto",
+                                             "bitand",
+                                             "bitor",
+                                             "bool",
+                                             "break",
+                                             "case",
+                                             "catch",
+                                             "char",
+                                             "char8_t",
+                                             "char16_t",
+                                             "char32_t",
+                                             "class",
+                                             "compl",
+                                             "concept",
+                                             "const",
+                                             "consteval",
+                                             "constexpr",
+                                             "constinit",
+                                             "const_cast",
+                                             "continue",
+                                             "co_await",
+                                             "co_return",
+                                             "co_yield",
+                                             "decltype",
+                                             "default",
+                                             "delete",
+                                             "do",
+                                             "double",
+                                             "dynamic_cast",
+                                             "else",
+                                             "enum",
+                                             "explicit",
+                                             "export",
+                                             "extern",
+                                             "false",
+                                             "float",
+                                             "for",
+                                             "friend",
+                                             "goto",
+                                             "if",
+                                             "inline",
+                                             "int",
+                                             "long",
+                                             "mutable",
+                                             "namespace",
+                                             "new",
+                                             "noexcept",
+                                             "not",
+                                             "not_eq",
+                                             "nullptr",
+                                             "operator",
+                                             "or",
+                                             "or_eq",
+                                             "private",
+                                             "protected",
+                                             "public",
+                                             "register",
+                                             "reinterpret_cast",
+                                             "requires",
+                                             "restrict",
+                                             "return",
+                                             "short",
+                                             "signed",
+                                             "sizeof",
+                                             "static",
+                                             "static_assert",
+                                             "static_cast",
+                                             "struct",
+                                             "switch",
+                                             "template",
+                                             "this",
+                                             "thread_local",
+                                             "throw",
+                                             "true",
+                                             "try",
+                                             "typedef",
+                                             "typeid",
+                                             "typename",
+                                             "union",
+                                             "unsigned",
+                                             "using",
+                                             "virtual",
+                                             "void",
+                                             "volatile",
+                                             "wchar_t",
+                                             "while",
+                                             "xor",
+                                             "xor_eq",
+                                             "NULL",
+                                             "main"};
   return !name.empty() && !llvm::isDigit(name.front()) &&
          llvm::all_of(name,
                       [](char c) { return llvm::isAlnum(c) || c == '_'; }) &&
-         !keywords.contains(name);
+         !keywords.contains(name) && !name.starts_with("interact_") &&
+         !name.starts_with("__");
 }
+
+/// The C name of argument or result `t`, number `index`: its own name where
+/// that is safe, else argN or resultN.
+std::string cName(const TensorSignature &t, size_t index, StringRef kind) {
+  return isIdentifier(t.name) ? t.name : (kind + std::to_string(index)).str();
+}
+
+/// The name the compiled code gives public function `name`, so that no
+/// function of a model can take the name of a C library routine the
+/// runtime calls (a model's @free would otherwise be the runtime's free).
+std::string implName(StringRef name) { return ("interact_fn_" + name).str(); }
 
 /// `text` as a C string literal.
 std::string quoted(StringRef text) {
@@ -90,10 +193,10 @@ std::string describe(const FunctionSignature &fn, const TensorSignature &t) {
 /// The parameters of PREFIX_NAME.
 std::string parameters(const FunctionSignature &fn) {
   SmallVector<std::string> params;
-  for (const TensorSignature &t : fn.arguments)
-    params.push_back("const interact_tensor *" + t.name);
-  for (const TensorSignature &t : fn.results)
-    params.push_back("interact_tensor *" + t.name);
+  for (auto [i, t] : llvm::enumerate(fn.arguments))
+    params.push_back("const interact_tensor *" + cName(t, i, "arg"));
+  for (auto [i, t] : llvm::enumerate(fn.results))
+    params.push_back("interact_tensor *" + cName(t, i, "result"));
   return params.empty() ? "void" : llvm::join(params, ", ");
 }
 
@@ -134,8 +237,7 @@ std::string header(ArrayRef<FunctionSignature> functions, StringRef prefix,
         "int64_t num_outputs);\n"
      << "const char *" << prefix << "_last_error(void);\n"
      << "int " << prefix << "_set_num_threads(int32_t num_threads);\n"
-     << "void " << prefix << "_tensor_free(interact_tensor *tensor);\n"
-     << "const interact_library *interact_library_v1(void);\n\n"
+     << "void " << prefix << "_tensor_free(interact_tensor *tensor);\n\n"
      << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
      << guard << " */\n";
   return text;
@@ -182,12 +284,12 @@ std::string glue(ArrayRef<FunctionSignature> functions, StringRef prefix,
       args.push_back("results");
     for (size_t i = 0; i < fn.arguments.size(); ++i)
       args.push_back("arguments[" + std::to_string(i) + "]");
-    os << "\nvoid _mlir_ciface_" << fn.name << "("
+    os << "\nvoid _mlir_ciface_" << implName(fn.name) << "("
        << (params.empty() ? "void" : llvm::join(params, ", ")) << ");\n"
        << "static void invoke_" << f
        << "(void *results, void **arguments) {\n  (void)results;\n  "
           "(void)arguments;\n  _mlir_ciface_"
-       << fn.name << "(" << llvm::join(args, ", ") << ");\n}\n";
+       << implName(fn.name) << "(" << llvm::join(args, ", ") << ");\n}\n";
     specs(f, "arguments", fn.arguments);
     specs(f, "results", fn.results);
     os << "static const interact_abi_symbol symbols_" << f << "[] = {";
@@ -218,42 +320,42 @@ std::string glue(ArrayRef<FunctionSignature> functions, StringRef prefix,
         "return supported;\n}\n\n"
      << "static int32_t num_threads;\nstatic const char signature[] = "
      << quoted(signature) << ";\n"
-     << "static const interact_abi_module module = {" << quoted(prefix)
+     << "static const interact_abi_module interact_module = {" << quoted(prefix)
      << ", signature, " << quoted(target.name) << ", "
      << quoted(llvm::join(target.hostFeatures, " ")) << ", cpu_supported, "
      << threads << ", " << functions.size()
      << ", functions, &num_threads};\n\n";
   for (auto [f, fn] : llvm::enumerate(functions)) {
     SmallVector<std::string> in, out;
-    for (const TensorSignature &t : fn.arguments)
-      in.push_back(t.name);
-    for (const TensorSignature &t : fn.results)
-      out.push_back(t.name);
+    for (auto [i, t] : llvm::enumerate(fn.arguments))
+      in.push_back(cName(t, i, "arg"));
+    for (auto [i, t] : llvm::enumerate(fn.results))
+      out.push_back(cName(t, i, "result"));
     os << "EXPORT int " << prefix << "_" << fn.name << "(" << parameters(fn)
-       << ") {\n  const interact_tensor *in[] = {"
+       << ") {\n  const interact_tensor *interact_in[] = {"
        << (in.empty() ? "NULL" : llvm::join(in, ", "))
-       << "};\n  interact_tensor *out[] = {"
+       << "};\n  interact_tensor *interact_out[] = {"
        << (out.empty() ? "NULL" : llvm::join(out, ", "))
-       << "};\n  return interact_abi_call_pointers(&module, " << f
-       << ", in, out, NULL);\n}\n\n";
+       << "};\n  return interact_abi_call_pointers(&interact_module, " << f
+       << ", interact_in, interact_out, NULL);\n}\n\n";
   }
   os << llvm::formatv(
       R"(EXPORT const char *{0}_signature(void) {{ return signature; }
 EXPORT int {0}_call(const char *function, const interact_tensor *inputs,
     int64_t num_inputs, interact_tensor *outputs, int64_t num_outputs,
     const interact_call_options *options) {{
-  return interact_abi_call(&module, function, inputs, num_inputs, outputs,
+  return interact_abi_call(&interact_module, function, inputs, num_inputs, outputs,
                            num_outputs, options);
 }
 EXPORT int {0}_output_shapes(const char *function,
     const interact_tensor *inputs, int64_t num_inputs,
     interact_tensor *outputs, int64_t num_outputs) {{
-  return interact_abi_output_shapes(&module, function, inputs, num_inputs,
+  return interact_abi_output_shapes(&interact_module, function, inputs, num_inputs,
                                     outputs, num_outputs);
 }
 EXPORT const char *{0}_last_error(void) {{ return interact_abi_last_error(); }
 EXPORT int {0}_set_num_threads(int32_t n) {{
-  return interact_abi_set_num_threads(&module, n);
+  return interact_abi_set_num_threads(&interact_module, n);
 }
 EXPORT void {0}_tensor_free(interact_tensor *t) {{ interact_abi_tensor_free(t); }
 static const interact_library library = {{INTERACT_ABI_VERSION, "{0}",
@@ -357,9 +459,10 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
   std::string prefix = options.prefix.empty()
                            ? file.drop_front(3).drop_back(3).str()
                            : options.prefix;
-  if (!isIdentifier(prefix))
+  if (!isIdentifier(prefix) || StringRef(prefix).starts_with("interact"))
     return error("the prefix '" + prefix +
-                 "' is not a C identifier: pass --prefix");
+                 "' is not a C identifier of the user's (no keyword, nothing "
+                 "starting with 'interact'): pass --prefix");
   SmallString<128> directory = llvm::sys::path::parent_path(output);
   if (directory.empty())
     directory = ".";
@@ -382,14 +485,21 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
                  "' is a GPU: interact-compile makes CPU libraries only");
 
   // The functions and their signatures.
+  static const llvm::StringSet<> generic = {
+      "call",       "output_shapes",   "signature",
+      "last_error", "set_num_threads", "tensor_free"};
   SmallVector<FunctionSignature> functions;
   std::vector<std::string> functionNames;
   for (auto fn : module.getOps<func::FuncOp>()) {
+    if (fn.getSymName().starts_with("interact_"))
+      return error("function @" + fn.getSymName() +
+                   ": names starting with 'interact_' are reserved");
     if (!fn.isPublic() || fn.isDeclaration())
       continue;
-    if (!isIdentifier(fn.getSymName()))
+    if (!isIdentifier(fn.getSymName()) || generic.contains(fn.getSymName()))
       return error("function @" + fn.getSymName() +
-                   " has no C name: rename it or make it private");
+                   " has no C name of its own (a keyword, or the name of a "
+                   "generic entry point): rename it or make it private");
     if (llvm::Error e = checkSignature(fn))
       return e;
     for (Type type :
@@ -397,28 +507,71 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
       if (cast<RankedTensorType>(type).getRank() > 8)
         return error("@" + fn.getSymName() +
                      " has a tensor of rank above 8 (INTERACT_MAX_RANK)");
-    functions.push_back(getSignature(fn, names));
-    functionNames.push_back(fn.getSymName().str());
+    FunctionSignature sig = getSignature(fn, names);
+    for (const TensorSignature &t : sig.arguments)
+      for (auto [d, symbol] : llvm::enumerate(t.symbols))
+        if (symbol >= 0 && sig.symbols[symbol].derived)
+          return error(
+              "@" + fn.getSymName() + ": dimension " + Twine(d) +
+              " of argument '" + t.name +
+              "' is tied to other dimensions by a reshape that merges or "
+              "splits several, which a library cannot check at run time: "
+              "make it static");
+    functions.push_back(std::move(sig));
+    functionNames.push_back(implName(fn.getSymName()));
   }
   if (functions.empty())
     return error("the module has no public function to compile");
 
+  // Every function renamed (implName) in a copy, then lowered.
+  OwningOpRef<ModuleOp> renamed = module.clone();
+  for (auto fn : llvm::make_early_inc_range(renamed->getOps<func::FuncOp>())) {
+    auto name = StringAttr::get(module.getContext(), implName(fn.getSymName()));
+    if (failed(SymbolTable::replaceAllSymbolUses(fn, name, *renamed)))
+      return error("cannot rename @" + fn.getSymName());
+    fn.setSymName(name);
+  }
   CompileOptions compile = options.compile;
   compile.target = target->name;
   compile.threads = 0; // set at run time by the library, never compiled in
   llvm::Expected<OwningOpRef<ModuleOp>> lowered =
-      lowerToLLVM(module, functionNames, compile);
+      lowerToLLVM(*renamed, functionNames, compile);
   if (!lowered)
     return lowered.takeError();
 
-  // Object, glue and runtime in a temporary directory; the library, its
-  // header and the OpenMP runtime beside `output`.
+  // Object, glue and runtime in a temporary directory. The library, its
+  // header and the OpenMP runtime are written beside `output` under
+  // temporary names and renamed into place at the end: a process that has
+  // loaded an earlier library of that name keeps its files, and a failed
+  // run leaves none.
   SmallString<128> work;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("interact-compile", work))
     return error("cannot create a temporary directory: " + ec.message());
-  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(work); });
+  SmallVector<std::pair<std::string, std::string>> pending; // temp, final
+  llvm::scope_exit cleanup([&] {
+    llvm::sys::fs::remove_directories(work);
+    for (auto &[temporary, final] : pending)
+      llvm::sys::fs::remove(temporary);
+  });
   auto inWork = [&](StringRef name) { return (work + "/" + name).str(); };
+  if (std::error_code ec = llvm::sys::fs::create_directories(directory))
+    return error("cannot create " + directory + ": " + ec.message());
+  auto staged = [&](const Twine &final) -> llvm::Expected<std::string> {
+    SmallString<128> temporary;
+    int fd;
+    SmallString<128> model(llvm::sys::path::parent_path(final.str()));
+    if (model.empty())
+      model = ".";
+    llvm::sys::path::append(model, ".interact-compile-%%%%%%%%");
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueFile(model, fd, temporary))
+      return error("cannot write beside " + final + ": " + ec.message());
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    pending.push_back({temporary.str().str(), final.str()});
+    return temporary.str().str();
+  };
+
   std::string signature = toJSON(functions, prefix, target->name);
   if (llvm::Error e = emitObject(**lowered, *target, inWork("model.o")))
     return e;
@@ -432,12 +585,12 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
     if (llvm::Error e = writeFile(inWork(name), contents))
       return e;
 
-  if (std::error_code ec = llvm::sys::fs::create_directories(directory))
-    return error("cannot create " + directory + ": " + ec.message());
-  std::string openmp = (directory + "/libomp.so.5").str();
+  llvm::Expected<std::string> openmp = staged(directory + "/libomp.so.5");
+  if (!openmp)
+    return openmp.takeError();
   if (std::error_code ec =
-          llvm::sys::fs::copy_file(INTERACT_OPENMP_RUNTIME, openmp))
-    return error("cannot copy the OpenMP runtime to " + openmp + ": " +
+          llvm::sys::fs::copy_file(INTERACT_OPENMP_RUNTIME, *openmp))
+    return error("cannot copy the OpenMP runtime beside " + output + ": " +
                  ec.message());
   llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName(options.cc);
   if (!cc)
@@ -454,23 +607,45 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
       return e;
   // LLVM's compiler-rt builtins supply the conversions libgcc lacks
   // (__truncdfbf2: f64 to bf16, which the reference lowering emits), kept
-  // out of the library's exports.
+  // out of the library's exports. The OpenMP runtime is linked by its
+  // soname from the work directory's copy.
+  llvm::Expected<std::string> library = staged(output);
+  if (!library)
+    return library.takeError();
+  if (std::error_code ec = llvm::sys::fs::copy_file(INTERACT_OPENMP_RUNTIME,
+                                                    inWork("libomp.so.5")))
+    return error("cannot copy the OpenMP runtime: " + ec.message());
   std::vector<std::string> link = {"-shared",        "-o",
-                                   output.str(),     inWork("model.o"),
+                                   *library,         inWork("model.o"),
                                    inWork("glue.o"), inWork("Library.o")};
   if (llvm::sys::fs::exists(INTERACT_COMPILER_RT_BUILTINS))
     link.push_back(INTERACT_COMPILER_RT_BUILTINS);
   for (std::string flag :
-       {openmp, std::string("-lm"), std::string("-Wl,-rpath,$ORIGIN"),
-        std::string("-Wl,--no-undefined"),
+       {inWork("libomp.so.5"), std::string("-lm"),
+        std::string("-Wl,-rpath,$ORIGIN"), std::string("-Wl,--no-undefined"),
         std::string("-Wl,--exclude-libs,ALL"), "-Wl,-soname," + file.str()})
     link.push_back(flag);
   if (llvm::Error e = run(*cc, link, log))
     return e;
-  if (llvm::Error e = writeFile(
-          headerPath, header(functions, prefix, options, target->name)))
-    return e;
-  return writeFile(directory + "/interact_abi.h", kInteractAbiHeader);
+  for (auto [final, contents] :
+       {std::pair<std::string, std::string>{
+            headerPath, header(functions, prefix, options, target->name)},
+        {(directory + "/interact_abi.h").str(), kInteractAbiHeader}}) {
+    llvm::Expected<std::string> temporary = staged(final);
+    if (!temporary)
+      return temporary.takeError();
+    if (llvm::Error e = writeFile(*temporary, contents))
+      return e;
+  }
+  for (auto &[temporary, final] : pending) {
+    if (std::error_code ec = llvm::sys::fs::rename(temporary, final))
+      return error("cannot write " + final + ": " + ec.message());
+    llvm::sys::fs::setPermissions(
+        final,
+        llvm::sys::fs::perms(StringRef(final).ends_with(".h") ? 0644 : 0755));
+  }
+  pending.clear();
+  return llvm::Error::success();
 }
 
 llvm::Error runner::compileFile(MLIRContext &context, StringRef inputFile,

@@ -72,8 +72,8 @@ llvm::Error runner::checkSignature(func::FuncOp fn) {
     return llvm::createStringError(
         what + " " + llvm::Twine(i) + " of @" + fn.getSymName() + " has type " +
         toString(type) +
-        "; interact-run passes ranked tensors of f16, bf16, f32, f64, i32 "
-        "and i64 only");
+        "; a runner passes ranked tensors of f16, bf16, f32, f64, i32 and "
+        "i64 only");
   };
   for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
     if (llvm::Error error = check(type, "argument", i))

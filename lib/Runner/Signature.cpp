@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
 
@@ -46,6 +48,22 @@ public:
       join(a, d, b, d);
   }
 
+  /// Marks (value, dim) as a product or a factor of other dimensions (a
+  /// reshape that merges or splits several): its class's size is tied to
+  /// others by more than equality.
+  void markDerived(Value value, unsigned dim) {
+    find(value, dim);
+    derived.insert({value, dim});
+  }
+
+  /// Whether a member of `classRoot`'s class is marked derived.
+  bool isDerived(unsigned classRoot) {
+    for (auto [value, dim] : derived)
+      if (find(value, dim) == classRoot)
+        return true;
+    return false;
+  }
+
   /// The static size a member of `root`'s class has, or kDynamic.
   int64_t staticSize(unsigned classRoot) {
     for (auto [i, member] : llvm::enumerate(members))
@@ -66,6 +84,7 @@ private:
   }
 
   llvm::DenseMap<std::pair<Value, unsigned>, unsigned> ids;
+  llvm::DenseSet<std::pair<Value, unsigned>> derived;
   SmallVector<unsigned> parent;
   SmallVector<std::pair<Value, unsigned>> members;
 };
@@ -120,6 +139,30 @@ void joinOp(Operation *op, DimensionClasses &classes,
       if (index && isa<RankedTensorType>(dimOp.getSource().getType()))
         classes.join(empty.getResult(), d, dimOp.getSource(), *index);
     }
+    return;
+  }
+  // A reshape joins the dimensions it keeps; the ones it merges or splits
+  // are products of others.
+  auto reshape = [&](Value merged, Value split,
+                     ArrayRef<ReassociationIndices> groups) {
+    for (auto [d, group] : llvm::enumerate(groups)) {
+      if (group.size() == 1) {
+        classes.join(merged, d, split, group.front());
+        continue;
+      }
+      classes.markDerived(merged, d);
+      for (int64_t g : group)
+        classes.markDerived(split, g);
+    }
+  };
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    reshape(collapse.getResult(), collapse.getSrc(),
+            collapse.getReassociationIndices());
+    return;
+  }
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    reshape(expand.getSrc(), expand.getResult(),
+            expand.getReassociationIndices());
     return;
   }
   if (isa<tensor::CastOp>(op) ||
@@ -189,13 +232,41 @@ FunctionSignature runner::getSignature(func::FuncOp fn,
                                        const AsmParserState *names) {
   DimensionClasses classes;
   SmallVector<std::tuple<Value, unsigned, StringRef>> named;
-  SmallVector<Value> returned;
-  fn.walk([&](Operation *op) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op))
-      returned.assign(ret.getOperands().begin(), ret.getOperands().end());
-    else
-      joinOp(op, classes, named);
-  });
+  // `fn` and every function it calls: a call's operands are its callee's
+  // arguments, and its results what the callee returns.
+  auto returnedBy = [](func::FuncOp f) -> SmallVector<Value> {
+    for (Block &block : f.getBody())
+      if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator()))
+        return SmallVector<Value>(ret.getOperands());
+    return {};
+  };
+  llvm::SmallPtrSet<Operation *, 8> visited;
+  SmallVector<func::FuncOp> worklist = {fn};
+  visited.insert(fn);
+  while (!worklist.empty()) {
+    func::FuncOp current = worklist.pop_back_val();
+    current.walk([&](Operation *op) {
+      auto call = dyn_cast<func::CallOp>(op);
+      if (!call) {
+        if (!isa<func::ReturnOp>(op))
+          joinOp(op, classes, named);
+        return;
+      }
+      auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          call, call.getCalleeAttr());
+      if (!callee || callee.isDeclaration())
+        return;
+      for (auto [operand, arg] :
+           llvm::zip(call.getOperands(), callee.getArguments()))
+        classes.joinShapes(operand, arg);
+      for (auto [result, value] :
+           llvm::zip(call.getResults(), returnedBy(callee)))
+        classes.joinShapes(result, value);
+      if (visited.insert(callee).second)
+        worklist.push_back(callee);
+    });
+  }
+  SmallVector<Value> returned = returnedBy(fn);
 
   FunctionSignature sig;
   sig.name = fn.getSymName().str();
@@ -223,8 +294,9 @@ FunctionSignature runner::getSignature(func::FuncOp fn,
       unsigned root = classes.find(value, d);
       auto [it, inserted] = symbolOf.try_emplace(root, sig.symbols.size());
       if (inserted)
-        sig.symbols.push_back(
-            {(t.name + "." + std::to_string(d)), classes.staticSize(root)});
+        sig.symbols.push_back({(t.name + "." + std::to_string(d)),
+                               classes.staticSize(root), false,
+                               classes.isDerived(root)});
       sig.symbols[it->second].bound |= argument;
       t.symbols.push_back(it->second);
     }

@@ -145,10 +145,18 @@ def as_numpy(obj, spec, what):
             return np.asarray(obj), False
         if spec.dtype == "bf16":
             return to_bf16(np.asarray(obj, np.float32)), False
-        return np.asarray(obj, _abi.NUMPY_OF[spec.dtype]), False
+        # Lists and scalars take the argument's dtype (floats rounded), but
+        # integers only where it holds them: 2**40 is no i32.
+        converted = np.asarray(obj, _abi.NUMPY_OF[spec.dtype])
+        exact = spec.dtype not in ("i32", "i64") or np.array_equal(
+            np.asarray(obj, dtype=object), converted.astype(object))
     except (TypeError, ValueError, OverflowError) as error:
         raise DTypeError(f"{what} cannot be read as {spec.dtype} data: "
                          f"{error}") from None
+    if not exact:
+        raise DTypeError(f"{what} holds values that {spec.dtype} cannot "
+                         "represent exactly")
+    return converted, False
 
 
 def describe(obj, array):

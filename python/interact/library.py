@@ -106,7 +106,11 @@ class Library:
     _check_in_python = True
 
     def __init__(self, path):
+        # A file here is loaded from here: given a bare name, dlopen would
+        # search the system's paths instead (a soname still does).
         self.path = os.fspath(path)
+        if os.path.exists(self.path):
+            self.path = os.path.abspath(self.path)
         try:
             self._dll = ctypes.CDLL(self.path)
         except OSError as error:

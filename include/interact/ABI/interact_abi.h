@@ -38,7 +38,7 @@
 |* Threads. Calls may be made concurrently from any number of threads. The    *|
 |* OpenMP threads a call uses are, in order of precedence: the call's         *|
 |* interact_call_options.num_threads, the library's PREFIX_set_num_threads,   *|
-|* the target's default (the --threads interact-compile was given), and the   *|
+|* the library's default (interact-compile's --num-threads), and the         *|
 |* OpenMP runtime's own (OMP_NUM_THREADS, else one per core). The caller's    *|
 |* own OpenMP setting is restored when the call returns.                      *|
 |*                                                                            *|

@@ -11,7 +11,8 @@
 // what the IR says about sizes: interact ops' dimension layouts
 // (InteractOpInterface::getDimensionLayouts), the indexing maps of linalg
 // ops, ops whose operands and results share one shape, casts, tensor.empty
-// sized by tensor.dim, and func.return.
+// sized by tensor.dim, the dimensions reshapes keep, and calls (into their
+// callees). A dimension a reshape merges or splits is marked derived.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +53,9 @@ struct DimensionSymbol {
   /// Whether an argument has a dimension of this symbol: a result's size
   /// is then known before the call.
   bool bound = false;
+  /// Whether the class is also a product or factor of other dimensions (a
+  /// reshape merges or splits it): equality checks do not cover it.
+  bool derived = false;
 };
 
 struct FunctionSignature {
