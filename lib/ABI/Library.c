@@ -351,10 +351,11 @@ static int check_result_size(const interact_abi_function *fn, int32_t i,
   int64_t limit = memory_bytes();
   int32_t d;
   result_shape(fn, i, bound, shape);
+  for (d = 0; d < spec->rank; ++d)
+    if (shape[d] <= 0)
+      return INTERACT_OK; /* empty, or known only after the call */
   for (d = 0; d < spec->rank; ++d) {
-    if (shape[d] < 0)
-      return INTERACT_OK; /* known only after the call */
-    if (shape[d] > 0 && bytes > limit / shape[d])
+    if (bytes > limit / shape[d])
       return fail(INTERACT_ERROR_OUT_OF_MEMORY,
                   "%s: result '%s' would need more than this machine's "
                   "%lld bytes of memory",

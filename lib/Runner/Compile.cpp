@@ -106,7 +106,9 @@ runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
     roots.push_back(fn);
   }
   keepReached(*clone, roots);
-  std::string name = llvm::join(names, ", @");
+  // What the messages call the code: the function, or the module's.
+  std::string name = names.size() == 1 ? "@" + names.front()
+                                       : std::string("the module's functions");
 
   PassManager pm(context);
   if (options.configurePassManager && failed(options.configurePassManager(pm)))
@@ -116,7 +118,7 @@ runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
   buildCPUPipeline(pm, pipeline);
   auto doesNotLower = [&] {
     return llvm::createStringError(
-        "@" + name + " does not lower to the CPU" +
+        name + " does not lower to the CPU" +
         (options.reference ? " (reference lowering)" : ""));
   };
   if (failed(pm.run(*clone)))

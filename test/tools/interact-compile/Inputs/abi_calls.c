@@ -111,6 +111,18 @@ int main(void) {
   in[0].shape[1] = (int64_t)1 << 40;
   report("absurd size", call(out));
   reset();
+  {
+    /* Empty inputs (t = 0, no data) of a batch of 2^40: the state result
+       would need 2^57 bytes. */
+    interact_tensor empty[4];
+    int64_t xs[] = {(int64_t)1 << 40, 0, H, P}, as[] = {(int64_t)1 << 40, 0, H},
+            bs[] = {(int64_t)1 << 40, 0, 1, N};
+    empty[0] = interact_tensor_contiguous(NULL, INTERACT_F32, 4, xs);
+    empty[1] = interact_tensor_contiguous(NULL, INTERACT_F32, 3, as);
+    empty[2] = interact_tensor_contiguous(NULL, INTERACT_F32, 4, bs);
+    empty[3] = empty[2];
+    report("huge empty batch", ssd_call("ssd_layer", empty, 4, out, 2, NULL));
+  }
   report("unknown function", ssd_call("ssd", in, 4, out, 2, NULL));
   report("argument count", ssd_call("ssd_layer", in, 3, out, 2, NULL));
   report("null function name", ssd_call(NULL, in, 4, out, 2, NULL));
