@@ -62,6 +62,14 @@ llvm_config.add_tool_substitutions(tools, [config.interact_tools_dir])
 # The compilers of this build, for programs that call interact-compile's
 # libraries (examples/c, examples/cpp, test/tools/interact-compile).
 config.substitutions.append(("%cc", config.cmake_c_compiler or "cc"))
+# The CUDA host runtime (lib/Runtime), and whether this machine has an NVIDIA
+# GPU: tests of the runtime without a device need the first and not the
+# second; GPU execution tests need both.
+if config.cuda_runtime:
+    config.available_features.add("cuda-runtime")
+    config.substitutions.append(("%cuda_runtime", config.cuda_runtime))
+if os.path.exists("/dev/nvidia0"):
+    config.available_features.add("cuda-device")
 config.substitutions.append(("%cxx", config.cmake_cxx_compiler or "c++"))
 
 # The CPU targets of the target table (lib/Target/targets/*.json) and those
