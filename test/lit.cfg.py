@@ -70,6 +70,12 @@ if config.cuda_runtime:
     config.substitutions.append(("%cuda_runtime", config.cuda_runtime))
 if os.path.exists("/dev/nvidia0"):
     config.available_features.add("cuda-device")
+# ptxas of the toolkit interact-gpu-pipeline compiles with: tests that make
+# cubins, or read ptxas -v, need it.
+ptxas = os.path.join(config.cuda_toolkit, "bin", "ptxas")
+if config.cuda_toolkit and os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
 config.substitutions.append(("%cxx", config.cmake_cxx_compiler or "c++"))
 
 # The CPU targets of the target table (lib/Target/targets/*.json) and those

@@ -10,6 +10,9 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -28,6 +31,7 @@ void mlir::interact::addTargetStage(OpPassManager &pm,
                                     const TargetStageOptions &options) {
   SetTargetPassOptions setTarget;
   setTarget.targetName = options.name;
+  setTarget.kind = options.kind == TargetKind::GPU ? "gpu" : "";
   pm.addPass(createSetTargetPass(setTarget));
   switch (options.kind) {
   case TargetKind::CPU:
@@ -137,7 +141,67 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
   addLLVMStage(pm, {});
 }
 
+void mlir::interact::addNVVMStage(OpPassManager &pm,
+                                  const NVVMStageOptions &options) {
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions attach;
+  attach.chip = options.chip;
+  attach.features = options.features;
+  attach.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(attach));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createStripDebugInfoPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(LLVM::createNVVMOptimizeForTargetPass());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.toolkit;
+  binary.cmdOptions = options.ptxasOptions;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::interact::buildGPUPipeline(OpPassManager &pm,
+                                      const GPUPipelineOptions &options) {
+  std::string name = options.target, error;
+  FailureOr<Target> target = lookupTarget(name.empty() ? "sm_90" : name, error);
+  std::string chip = options.chip;
+  if (chip.empty())
+    chip = succeeded(target) && target->kind == TargetKind::GPU
+               ? target->llvmCPU
+               : "sm_90";
+  addTargetStage(pm, {name, TargetKind::GPU});
+  std::string toolkit = options.toolkit;
+  if (toolkit.empty())
+    toolkit = INTERACT_CUDA_TOOLKIT;
+  addNVVMStage(pm, {chip, options.features, options.format, options.optLevel,
+                    toolkit, options.ptxasOptions});
+}
+
 void mlir::interact::registerPipelines() {
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "interact-gpu-pipeline",
+      "Lower GPU kernels and their host code to the LLVM dialect with an "
+      "embedded NVIDIA binary (cubin) for a GPU target",
+      buildGPUPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "interact-cpu-pipeline",
       "Lower interact IR (and the upstream tensor IR around it) to the LLVM "

@@ -17,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -33,6 +34,9 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   interact::registerAllDialects(registry);
+  // gpu-module-to-binary (interact-gpu-pipeline) translates kernels to
+  // LLVM IR in the tool.
+  registerAllGPUToLLVMIRTranslations(registry);
 
   llvm::cl::opt<std::string> target(
       "target",

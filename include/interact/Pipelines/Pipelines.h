@@ -103,6 +103,28 @@ struct LLVMStageOptions {};
 /// (interact-llvm-target-attrs).
 void addLLVMStage(OpPassManager &pm, const LLVMStageOptions &options);
 
+/// Options of the NVVM stage: how GPU kernels become a binary.
+struct NVVMStageOptions {
+  /// The SM architecture, "sm_90".
+  std::string chip;
+  /// PTX features; the PTX version must know the chip (+ptx80 covers sm_80
+  /// and sm_90; LLVM's default, +ptx60, aborts on them).
+  std::string features = "+ptx80";
+  /// "bin" (a cubin), "fatbin" (cubin and PTX) or "isa" (PTX text, which
+  /// needs no CUDA tools).
+  std::string format = "bin";
+  int64_t optLevel = 3;
+  /// The CUDA toolkit, where ptxas, fatbinary and libdevice are.
+  std::string toolkit;
+  /// Passed to ptxas: by default a spill is an error.
+  std::string ptxasOptions = "-warn-spills -Werror";
+};
+/// GPU kernels (`gpu.module`s) to NVVM and a binary embedded in the module
+/// (`gpu.binary`), the host code to the LLVM dialect with calls to the
+/// mgpu* runtime (interact's is lib/Runtime). The pass list is upstream's
+/// gpu-lower-to-nvvm-pipeline written out, with the options above.
+void addNVVMStage(OpPassManager &pm, const NVVMStageOptions &options);
+
 //===----------------------------------------------------------------------===//
 // Pipelines
 //===----------------------------------------------------------------------===//
@@ -140,6 +162,42 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// count, the transpose lowering) follow `target`, or `host` where it is
 /// empty: the module's own attribute is only seen when the passes run.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("GPU target (sm_80, sm_90); empty keeps the module's "
+                     "interact.target"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("SM architecture; empty takes the target's (sm_90)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> features{*this, "features",
+                                            llvm::cl::desc("PTX features"),
+                                            llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Binary format: bin (cubin), fatbin, isa (PTX)"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<int64_t> optLevel{
+      *this, "opt-level", llvm::cl::desc("Optimization level of NVPTX"),
+      llvm::cl::init(3)};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit (ptxas, fatbinary, libdevice); empty "
+                     "takes the build's (INTERACT_CUDA_TOOLKIT, "
+                     "/usr/local/cuda)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> ptxasOptions{
+      *this, "ptxas-options", llvm::cl::desc("Options of ptxas"),
+      llvm::cl::init("-warn-spills -Werror")};
+};
+
+/// Builds `interact-gpu-pipeline`: the target stage for a GPU target, then
+/// the NVVM stage. For now it lowers modules whose kernels are already
+/// `gpu` ops (interact ops have no GPU lowering yet: issue 11's kernels).
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
 /// Registers the pipelines above with the global pass registry.
 void registerPipelines();

@@ -21,16 +21,28 @@ struct SetTargetPass : public interact::impl::SetTargetPassBase<SetTargetPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (kind != "" && kind != "cpu" && kind != "gpu") {
+      module.emitError() << "interact-set-target: kind must be cpu or gpu, "
+                            "not '"
+                         << kind << "'";
+      return signalPassFailure();
+    }
     if (!targetName.empty()) {
       if (failed(setTarget(module, targetName)))
-        signalPassFailure();
-      return;
+        return signalPassFailure();
+    } else if (!module->hasAttr(kTargetAttrName)) {
+      (void)setTarget(module, kind == "gpu" ? "sm_90" : "host");
     }
     FailureOr<Target> target = getTarget(module);
     if (failed(target))
       return signalPassFailure();
-    if (!module->hasAttr(kTargetAttrName))
-      (void)setTarget(module, "host");
+    bool gpu = target->kind == TargetKind::GPU;
+    if (!kind.empty() && gpu != (kind == "gpu")) {
+      module.emitError() << "the pipeline compiles for a " << kind.getValue()
+                         << " target, but target '" << target->name << "' is a "
+                         << (gpu ? "GPU" : "CPU");
+      return signalPassFailure();
+    }
   }
 };
 } // namespace

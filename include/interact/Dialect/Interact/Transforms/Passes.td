@@ -24,7 +24,11 @@ def SetTargetPass : Pass<"interact-set-target", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"targetName", "name", "std::string", /*default=*/"\"\"",
-           "Target name; empty keeps the module's (or sets host)">,
+           "Target name; empty keeps the module's (or sets host, or sm_90 "
+           "with kind=gpu)">,
+    Option<"kind", "kind", "std::string", /*default=*/"\"\"",
+           "cpu or gpu: the kind of target the pipeline compiles for, a "
+           "located error otherwise; empty accepts either">,
   ];
   let dependentDialects = ["::mlir::interact::InteractDialect"];
 }
