@@ -19,7 +19,8 @@ func.func @mamba2_block(%u: tensor<2x64x256xf32>,
                         %w_dt: tensor<256x4xf32>, %dt_bias: tensor<4xf32>,
                         %a_log: tensor<4xf32>, %d_skip: tensor<4xf32>,
                         %w_out: tensor<256x256xf32>)
-    -> (tensor<2x64x256xf32>, tensor<2x4x64x64xf32>) {
+    -> (tensor<2x64x256xf32> {interact.name = "y"},
+        tensor<2x4x64x64xf32> {interact.name = "state"}) {
   %zero = arith.constant 0.0 : f32
   %one = arith.constant 1.0 : f32
   %u2 = tensor.collapse_shape %u [[0, 1], [2]]

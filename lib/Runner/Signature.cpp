@@ -279,10 +279,12 @@ FunctionSignature runner::getSignature(func::FuncOp fn,
   };
   // Symbols in order of first appearance, arguments first.
   llvm::DenseMap<unsigned, int> symbolOf;
-  auto describe = [&](Value value, bool argument, std::string name) {
+  auto describe = [&](Value value, bool argument, std::string name,
+                      StringAttr given) {
     auto type = cast<RankedTensorType>(value.getType());
     TensorSignature t;
-    t.name = unique(identifier(ssaName(value, names), name));
+    t.name = unique(identifier(
+        given ? given.getValue().str() : ssaName(value, names), name));
     t.dtype = *getDType(type.getElementType());
     t.shape.assign(type.getShape().begin(), type.getShape().end());
     for (unsigned d = 0, e = type.getRank(); d < e; ++d) {
@@ -303,10 +305,15 @@ FunctionSignature runner::getSignature(func::FuncOp fn,
     return t;
   };
   for (BlockArgument arg : fn.getArguments())
-    sig.arguments.push_back(
-        describe(arg, true, "arg" + std::to_string(arg.getArgNumber())));
+    sig.arguments.push_back(describe(
+        arg, true, "arg" + std::to_string(arg.getArgNumber()),
+        fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttrName)));
   for (auto [i, value] : llvm::enumerate(returned))
-    sig.results.push_back(describe(value, false, "result" + std::to_string(i)));
+    sig.results.push_back(
+        describe(value, false, "result" + std::to_string(i),
+                 i < fn.getNumResults()
+                     ? fn.getResultAttrOfType<StringAttr>(i, kNameAttrName)
+                     : StringAttr()));
   // Symbols named by interact ops where one names them.
   llvm::StringSet<> used;
   SmallVector<bool> renamed(sig.symbols.size(), false);

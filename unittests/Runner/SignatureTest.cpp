@@ -50,6 +50,10 @@ func.func @attention(%q: tensor<1x?x2x8xf16>, %k: tensor<1x?x1x8xf16>,
       -> tensor<1x?x2x8xf16>
   return %y : tensor<1x?x2x8xf16>
 }
+func.func @named(%x: tensor<4xf32> {interact.name = "input"})
+    -> (tensor<4xf32> {interact.name = "output"}) {
+  return %x : tensor<4xf32>
+}
 func.func @unknown(%x: tensor<?xf32>) -> tensor<?xf32> {
   %c = arith.constant 3 : index
   %e = tensor.empty(%c) : tensor<?xf32>
@@ -134,6 +138,12 @@ TEST_F(SignatureTest, ResultSizesNoArgumentFixesAreUnbound) {
   EXPECT_TRUE(fn.symbols[0].bound);
   EXPECT_FALSE(fn.symbols[1].bound);
   EXPECT_EQ(fn.results[0].name, "e");
+}
+
+TEST_F(SignatureTest, NameAttributesWin) {
+  FunctionSignature fn = signatureOf("named");
+  EXPECT_EQ(fn.arguments[0].name, "input");
+  EXPECT_EQ(fn.results[0].name, "output");
 }
 
 TEST_F(SignatureTest, JSONHasEveryField) {

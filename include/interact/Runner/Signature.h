@@ -64,11 +64,15 @@ struct FunctionSignature {
   std::vector<DimensionSymbol> symbols;
 };
 
+/// The argument or result attribute that names it in a signature:
+/// `-> (tensor<...> {interact.name = "y"})`.
+inline constexpr llvm::StringLiteral kNameAttrName = "interact.name";
+
 /// The signature of `fn`, whose arguments and results checkSignature has
-/// accepted. `names`, if given (the parser's state of the file `fn` came
-/// from), names arguments and results after their SSA names (`%x` -> "x");
-/// otherwise, or where a name is not a C identifier, they are arg0, ...,
-/// result0, ....
+/// accepted. An argument or result is named by its `interact.name`
+/// attribute, else by its SSA name where `names` (the parser's state of the
+/// file `fn` came from) is given (`%x` -> "x"); otherwise, or where a name
+/// is not an identifier, it is arg0, ..., result0, ....
 FunctionSignature getSignature(func::FuncOp fn, const AsmParserState *names);
 
 /// The signatures of a library as the JSON of its PREFIX_signature().
