@@ -161,6 +161,8 @@ void mlir::interact::addNVVMStage(OpPassManager &pm,
   pm.addPass(createCSEPass());
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createStripDebugInfoPass());
+  // Warp reductions, which convert-gpu-to-nvvm leaves, as shuffles.
+  kernels.addPass(createGpuSubgroupReduceToShufflesPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(LLVM::createNVVMOptimizeForTargetPass());
   kernels.addPass(createCanonicalizerPass());

@@ -1,8 +1,9 @@
 // interact-gpu-pipeline on a kernel already in gpu form: the kernel to NVVM
 // and PTX (format=isa) or a cubin (ptxas, the default format), for sm_80
 // and sm_90, and the host code to the LLVM dialect with mgpu* calls
-// (lib/Runtime). ptxas -v reports no spills and few registers, and the
-// default ptxas options make a spill an error.
+// (lib/Runtime); a warp reduction becomes shuffles
+// (interact-gpu-subgroup-reduce-to-shuffles). ptxas -v reports no spills
+// and few registers, and the default ptxas options make a spill an error.
 //
 // REQUIRES: ptxas
 // RUN: interact-opt %s --interact-gpu-pipeline="target=sm_90 format=isa" | FileCheck %s --check-prefix=ISA90
@@ -18,11 +19,13 @@
 // ISA90: gpu.binary @kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // ISA90-SAME: .target sm_90
 // ISA90-SAME: .visible .entry vadd(
+// ISA90-SAME: shfl.sync.bfly
 // ISA90: llvm.func @vadd_host
 // ISA90: gpu.launch_func @kernels::@vadd
 // ISA80: gpu.binary @kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">
 // ISA80-SAME: .target sm_80
-// REPORT: vadd sm_90 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0
+// REPORT-DAG: vadd sm_90 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0
+// REPORT-DAG: warp_sum sm_90 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0
 // BIN: gpu.binary @kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_{{[89]}}0", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF
 // SPILL: ptxas
 // SPILL: error
@@ -45,6 +48,18 @@ module attributes {gpu.container_module} {
         %s = arith.addf %x, %y : f32
         memref.store %s, %c[%i] : memref<?xf32>
       }
+      gpu.return
+    }
+    // A warp's sum (the scan's readout, attention's row sums).
+    gpu.func @warp_sum(%x: memref<?xf32>, %out: memref<?xf32>) kernel {
+      %block = gpu.block_id x
+      %lane = gpu.thread_id x
+      %c32 = arith.constant 32 : index
+      %base = arith.muli %block, %c32 : index
+      %i = arith.addi %base, %lane : index
+      %v = memref.load %x[%i] : memref<?xf32>
+      %sum = gpu.subgroup_reduce add %v : (f32) -> f32
+      memref.store %sum, %out[%block] : memref<?xf32>
       gpu.return
     }
   }

@@ -127,6 +127,31 @@ def LowerTransposesPass : Pass<"interact-lower-transposes"> {
   ];
 }
 
+def GpuSubgroupReduceToShufflesPass
+    : Pass<"interact-gpu-subgroup-reduce-to-shuffles", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower gpu.subgroup_reduce to warp shuffles";
+  let description = [{
+    A GPU kernel's reductions across a warp (the scan's readout over the
+    state dimension, attention's row maxima and sums) are
+    `gpu.subgroup_reduce` ops. MLIR 22's `convert-gpu-to-nvvm` does not lower
+    them on f32 (only a test pass does), so this pass rewrites them, in
+    every `gpu.module`, into a butterfly of `gpu.shuffle xor` ops over a
+    warp of 32 lanes, 32 bits a shuffle (upstream's
+    `populateGpuLowerSubgroupReduceToShufflePatterns`, clustered reductions
+    included). `interact-gpu-pipeline` runs it before `convert-gpu-to-nvvm`.
+
+    ```mlir
+    // interact-opt --pass-pipeline='builtin.module(gpu.module(interact-gpu-subgroup-reduce-to-shuffles))'
+    %sum = gpu.subgroup_reduce add %partial : (f32) -> f32
+    // becomes five gpu.shuffle xor (offsets 1, 2, 4, 8, 16) and adds
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+  ];
+}
+
 def ApproximateExpPass : Pass<"interact-approximate-exp"> {
   let summary = "Replace f32 math.exp and math.expm1 by inline polynomial approximations";
   let description = [{
