@@ -23,7 +23,8 @@ enum { H = 8, P = 64, N = 64 };
 static float uniform(void) { return (float)rand() / (float)RAND_MAX; }
 
 int main(int argc, char **argv) {
-  int64_t b = argc > 1 ? atoll(argv[1]) : 2, t = argc > 2 ? atoll(argv[2]) : 100;
+  int64_t b = argc > 1 ? atoll(argv[1]) : 2,
+          t = argc > 2 ? atoll(argv[2]) : 100;
   int64_t i, bi, ti, h, p, n;
   float *x = malloc(sizeof(float) * b * t * H * P);
   float *a = malloc(sizeof(float) * b * t * H);
@@ -90,7 +91,8 @@ int main(int argc, char **argv) {
       }
       for (p = 0; p < P; ++p)
         for (n = 0; n < N; ++n) {
-          double got = ((float *)outputs[1].data)[((bi * H + h) * P + p) * N + n];
+          double got =
+              ((float *)outputs[1].data)[((bi * H + h) * P + p) * N + n];
           worst = fmax(worst, fabs(got - S[p * N + n]));
         }
     }

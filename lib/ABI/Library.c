@@ -80,9 +80,9 @@ static const char *dtype_name(int32_t dtype) {
 
 /* Copies a `rank`-dimensional view of `shape` from `src` to `dst`, strides
    in elements of `size` bytes, one innermost run at a time. */
-static void copy_strided(char *dst, const int64_t *dst_strides,
-                         const char *src, const int64_t *src_strides,
-                         const int64_t *shape, int32_t rank, int64_t size) {
+static void copy_strided(char *dst, const int64_t *dst_strides, const char *src,
+                         const int64_t *src_strides, const int64_t *shape,
+                         int32_t rank, int64_t size) {
   int64_t index[INTERACT_MAX_RANK] = {0};
   int32_t d;
   if (rank == 0) {
@@ -178,8 +178,8 @@ void memrefCopy(int64_t element_bytes, unranked_memref *src,
   descriptor_view s = view_of(src->descriptor, (int32_t)src->rank);
   descriptor_view t = view_of(dst->descriptor, (int32_t)dst->rank);
   copy_strided((char *)*t.aligned + *t.offset * element_bytes, t.strides,
-               (const char *)*s.aligned + *s.offset * element_bytes,
-               s.strides, s.sizes, (int32_t)src->rank, element_bytes);
+               (const char *)*s.aligned + *s.offset * element_bytes, s.strides,
+               s.sizes, (int32_t)src->rank, element_bytes);
 }
 
 /*===----------------------------------------------------------------------===*/
@@ -204,8 +204,8 @@ static void spec_shape(const interact_abi_function *fn,
     snprintf(out, size, "a scalar");
   for (d = 0; d < spec->rank && used < size; ++d) {
     int64_t s = spec->shape[d];
-    int n = s >= 0 ? snprintf(out + used, size - used, "%s%lld",
-                              d ? " x " : "", (long long)s)
+    int n = s >= 0 ? snprintf(out + used, size - used, "%s%lld", d ? " x " : "",
+                              (long long)s)
                    : snprintf(out + used, size - used, "%s%s", d ? " x " : "",
                               fn->symbols[-1 - s].name);
     if (n < 0)
@@ -231,8 +231,7 @@ static int check_input(const interact_abi_function *fn, int32_t i,
   if (t->rank != spec->rank)
     return fail(INTERACT_ERROR_RANK,
                 "%s: argument '%s' has rank %d, but must have rank %d (%s)",
-                fn->name, spec->name, (int)t->rank, (int)spec->rank,
-                expected);
+                fn->name, spec->name, (int)t->rank, (int)spec->rank, expected);
   for (d = 0; d < spec->rank; ++d) {
     int64_t size = t->shape[d], want = spec->shape[d];
     if (size < 0)
@@ -272,8 +271,8 @@ static int check_input(const interact_abi_function *fn, int32_t i,
                   "%s: argument '%s' has %s = %lld (dimension %d), but "
                   "argument '%s' has %s = %lld (dimension %d)",
                   fn->name, spec->name, symbol->name, (long long)size, (int)d,
-                  bound->source[k], symbol->name,
-                  (long long)bound->value[k], (int)bound->dim[k]);
+                  bound->source[k], symbol->name, (long long)bound->value[k],
+                  (int)bound->dim[k]);
     }
   }
   if (!t->data && bytes > 0)
@@ -312,9 +311,8 @@ static int check_output(const interact_abi_function *fn, int32_t i,
   result_shape(fn, i, bound, shape);
   if ((int32_t)t->dtype != spec->dtype)
     return fail(INTERACT_ERROR_DTYPE,
-                "%s: result '%s' has dtype %s, but the call makes %s",
-                fn->name, spec->name, dtype_name(t->dtype),
-                dtype_name(spec->dtype));
+                "%s: result '%s' has dtype %s, but the call makes %s", fn->name,
+                spec->name, dtype_name(t->dtype), dtype_name(spec->dtype));
   if (t->rank != spec->rank)
     return fail(INTERACT_ERROR_RANK,
                 "%s: result '%s' has rank %d, but the call makes rank %d",
@@ -420,8 +418,8 @@ static int run(const interact_abi_module *module,
                 "CPU lacks some of it (compile it again for this machine: "
                 "--target=host)",
                 fn->name, module->target, module->features);
-  if (options && (options->num_threads < 0 ||
-                  options->num_threads > MAX_THREADS))
+  if (options &&
+      (options->num_threads < 0 || options->num_threads > MAX_THREADS))
     return fail(INTERACT_ERROR_INVALID_VALUE,
                 "%s: num_threads must be in [0, %d], but is %d", fn->name,
                 MAX_THREADS, (int)options->num_threads);
@@ -456,8 +454,7 @@ static int run(const interact_abi_module *module,
             fail(INTERACT_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn->name);
         goto done;
       }
-      copy_strided(copies[i], dense, data, t->strides, t->shape, t->rank,
-                   size);
+      copy_strided(copies[i], dense, data, t->strides, t->shape, t->rank, size);
       data = copies[i];
     }
     *v.allocated = *v.aligned = data;
@@ -613,8 +610,8 @@ static const interact_abi_function *lookup(const interact_abi_module *module,
 static int gather(const interact_abi_module *module, const char *function,
                   const interact_tensor *inputs, int64_t num_inputs,
                   interact_tensor *outputs, int64_t num_outputs,
-                  const interact_abi_function **fn,
-                  const interact_tensor ***in, interact_tensor ***out) {
+                  const interact_abi_function **fn, const interact_tensor ***in,
+                  interact_tensor ***out) {
   int64_t i;
   if (!function)
     return fail(INTERACT_ERROR_NULL_POINTER,
@@ -623,8 +620,7 @@ static int gather(const interact_abi_module *module, const char *function,
   if (!*fn)
     return fail(INTERACT_ERROR_NO_FUNCTION, "%s has no function '%s'",
                 module->prefix, function);
-  if (num_inputs != (*fn)->num_arguments ||
-      num_outputs != (*fn)->num_results)
+  if (num_inputs != (*fn)->num_arguments || num_outputs != (*fn)->num_results)
     return fail(INTERACT_ERROR_ARGUMENT_COUNT,
                 "%s takes %d arguments and makes %d results, but the call "
                 "passes %lld and %lld",
@@ -665,8 +661,7 @@ int interact_abi_call(const interact_abi_module *module, const char *function,
   return status;
 }
 
-int interact_abi_call_pointers(const interact_abi_module *module,
-                               int32_t index,
+int interact_abi_call_pointers(const interact_abi_module *module, int32_t index,
                                const interact_tensor *const *inputs,
                                interact_tensor *const *outputs,
                                const interact_call_options *options) {
@@ -689,10 +684,10 @@ int interact_abi_output_shapes(const interact_abi_module *module,
     return status;
   for (i = 0; i < fn->num_symbols && i < 64; ++i)
     bound.value[i] = -1;
-  status = fn->num_symbols > 64 ? fail(INTERACT_ERROR_INVALID_VALUE,
-                                       "%s: more than 64 dimension symbols",
-                                       fn->name)
-                                : INTERACT_OK;
+  status = fn->num_symbols > 64
+               ? fail(INTERACT_ERROR_INVALID_VALUE,
+                      "%s: more than 64 dimension symbols", fn->name)
+               : INTERACT_OK;
   for (i = 0; i < fn->num_arguments && status == INTERACT_OK; ++i)
     status = check_input(fn, i, in[i], &bound);
   for (i = 0; i < fn->num_results && status == INTERACT_OK; ++i) {
@@ -725,8 +720,8 @@ int interact_abi_set_num_threads(const interact_abi_module *module,
                                  int32_t num_threads) {
   if (num_threads < 0 || num_threads > MAX_THREADS)
     return fail(INTERACT_ERROR_INVALID_VALUE,
-                "%s: num_threads must be in [0, %d], but is %d",
-                module->prefix, MAX_THREADS, (int)num_threads);
+                "%s: num_threads must be in [0, %d], but is %d", module->prefix,
+                MAX_THREADS, (int)num_threads);
   __atomic_store_n(module->num_threads, num_threads, __ATOMIC_RELAXED);
   last_error[0] = 0;
   return INTERACT_OK;

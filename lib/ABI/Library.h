@@ -54,7 +54,7 @@ typedef struct interact_abi_module {
   const char *target;    /* the target's name and the features it needs */
   const char *features;
   int (*cpu_supported)(void); /* whether this CPU has them */
-  int32_t default_threads; /* interact-compile --threads; 0: OpenMP's */
+  int32_t default_threads;    /* interact-compile --threads; 0: OpenMP's */
   int32_t num_functions;
   const interact_abi_function *functions;
   int32_t *num_threads; /* PREFIX_set_num_threads's, read atomically */
@@ -66,8 +66,7 @@ int interact_abi_call(const interact_abi_module *module, const char *function,
                       const interact_call_options *options);
 /* Calls function `index` with one pointer per argument and result, as the
    named entry points PREFIX_NAME take them. */
-int interact_abi_call_pointers(const interact_abi_module *module,
-                               int32_t index,
+int interact_abi_call_pointers(const interact_abi_module *module, int32_t index,
                                const interact_tensor *const *inputs,
                                interact_tensor *const *outputs,
                                const interact_call_options *options);

@@ -81,8 +81,7 @@ static void load_driver(void) {
   if (!handle)
     return;
 #define LOOK_UP(function)                                                      \
-  driver_##function =                                                          \
-      (__typeof__(&function))dlsym(handle, NAME(function));                    \
+  driver_##function = (__typeof__(&function))dlsym(handle, NAME(function));    \
   if (!driver_##function)                                                      \
     return;
   DRIVER_FUNCTIONS(LOOK_UP)
@@ -323,8 +322,7 @@ void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
   }
 }
 
-void mgpuMemset16(void *dst, unsigned short value, size_t count,
-                  void *stream) {
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream) {
   if (enter()) {
     check(driver_cuMemsetD16Async((CUdeviceptr)(uintptr_t)dst, value, count,
                                   stream));

@@ -13,12 +13,10 @@
 #include "interact/InitAll.h"
 #include "interact/Runner/AOT.h"
 
-#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -70,10 +68,7 @@ int main(int argc, char **argv) {
       "cc", cl::desc("C compiler for the glue and the link"),
       cl::value_desc("PROGRAM"), cl::init("cc"), cl::cat(category));
 
-  registerMLIRContextCLOptions();
-  registerAsmPrinterCLOptions();
-  registerPassManagerCLOptions();
-  registerDefaultTimingManagerCLOptions();
+  interact::runner::registerMLIRCommandLineOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -100,12 +95,8 @@ int main(int argc, char **argv) {
   options.compile.selectForm = selectForm;
   options.compile.seqLenHint = seqLenHint;
   options.compile.reference = reference;
-  options.compile.configurePassManager = [](PassManager &pm) {
-    if (failed(applyPassManagerCLOptions(pm)))
-      return failure();
-    applyDefaultTimingPassManagerCLOptions(pm);
-    return success();
-  };
+  options.compile.configurePassManager =
+      interact::runner::applyMLIRCommandLineOptions;
 
   DialectRegistry registry;
   registerAllDialects(registry);

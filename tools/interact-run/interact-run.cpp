@@ -13,14 +13,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "interact/InitAll.h"
+#include "interact/Runner/Compile.h"
 #include "interact/Runner/Runner.h"
 
-#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
@@ -94,10 +93,7 @@ int main(int argc, char **argv) {
 
   // MLIR's own flags (--mlir-timing, --mlir-print-ir-after-all, ...) apply
   // to the compilation; --help lists interact-run's.
-  registerMLIRContextCLOptions();
-  registerAsmPrinterCLOptions();
-  registerPassManagerCLOptions();
-  registerDefaultTimingManagerCLOptions();
+  interact::runner::registerMLIRCommandLineOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -119,12 +115,7 @@ int main(int argc, char **argv) {
   options.threads = threads;
   options.target = target;
   options.printPipeline = printPipeline;
-  options.configurePassManager = [](PassManager &pm) {
-    if (failed(applyPassManagerCLOptions(pm)))
-      return failure();
-    applyDefaultTimingPassManagerCLOptions(pm);
-    return success();
-  };
+  options.configurePassManager = interact::runner::applyMLIRCommandLineOptions;
 
   DialectRegistry registry;
   registerAllDialects(registry);

@@ -81,13 +81,13 @@ typedef enum interact_status {
   INTERACT_ERROR_ARGUMENT_COUNT = 2, /* PREFIX_call's counts */
   INTERACT_ERROR_DTYPE = 3,
   INTERACT_ERROR_RANK = 4,
-  INTERACT_ERROR_SHAPE = 5,          /* a static dimension differs */
+  INTERACT_ERROR_SHAPE = 5,              /* a static dimension differs */
   INTERACT_ERROR_DIMENSION_MISMATCH = 6, /* dynamic dimensions disagree */
-  INTERACT_ERROR_INVALID_VALUE = 7,  /* negative or absurd size, threads */
-  INTERACT_ERROR_NO_FUNCTION = 8,    /* PREFIX_call's name */
+  INTERACT_ERROR_INVALID_VALUE = 7,      /* negative or absurd size, threads */
+  INTERACT_ERROR_NO_FUNCTION = 8,        /* PREFIX_call's name */
   INTERACT_ERROR_OUT_OF_MEMORY = 9,
-  INTERACT_ERROR_UNKNOWN_SHAPE = 10, /* a result's shape that only the call
-                                        knows, into a caller's buffer */
+  INTERACT_ERROR_UNKNOWN_SHAPE = 10,  /* a result's shape that only the call
+                                         knows, into a caller's buffer */
   INTERACT_ERROR_UNSUPPORTED_CPU = 11 /* the library's target needs an
                                         instruction set this CPU lacks */
 } interact_status;
@@ -137,8 +137,8 @@ typedef struct interact_library {
   const char *prefix;
   const char *(*signature)(void);
   int (*call)(const char *function, const interact_tensor *inputs,
-              int64_t num_inputs, interact_tensor *outputs,
-              int64_t num_outputs, const interact_call_options *options);
+              int64_t num_inputs, interact_tensor *outputs, int64_t num_outputs,
+              const interact_call_options *options);
   int (*output_shapes)(const char *function, const interact_tensor *inputs,
                        int64_t num_inputs, interact_tensor *outputs,
                        int64_t num_outputs);

@@ -43,6 +43,15 @@ struct CompileOptions {
   std::function<LogicalResult(PassManager &)> configurePassManager;
 };
 
+/// Registers MLIR's own command-line options of a compiling tool (context,
+/// printing, pass manager, timing: --mlir-timing,
+/// --mlir-print-ir-after-all, ...). Call before parsing the command line.
+void registerMLIRCommandLineOptions();
+
+/// Applies the options registerMLIRCommandLineOptions registered to `pm`:
+/// a CompileOptions::configurePassManager for tools.
+LogicalResult applyMLIRCommandLineOptions(PassManager &pm);
+
 /// Sets `pipeline`'s options from `options`.
 void setPipelineOptions(CPUPipelineOptions &pipeline,
                         const CompileOptions &options);

@@ -31,7 +31,7 @@ extern "C" {
 
 typedef enum interact_cuda_status {
   INTERACT_CUDA_OK = 0,
-  INTERACT_CUDA_NO_DEVICE = 1,    /* no libcuda.so.1, cuInit failed, or no GPU */
+  INTERACT_CUDA_NO_DEVICE = 1, /* no libcuda.so.1, cuInit failed, or no GPU */
   INTERACT_CUDA_DRIVER_ERROR = 2, /* a driver call failed: see driver_code */
   INTERACT_CUDA_BAD_HANDLE = 3,   /* a NULL module or kernel */
   INTERACT_CUDA_UNSUPPORTED = 4   /* not implemented here (cluster launch) */
@@ -72,8 +72,7 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared);
 void mgpuMemFree(void *ptr, void *stream);
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream);
-void mgpuMemset16(void *dst, unsigned short value, size_t count,
-                  void *stream);
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream);
 void mgpuSetDefaultDevice(int32_t device);
 
 #ifdef __cplusplus

@@ -66,7 +66,11 @@ typedef struct {
 
 static const FunctionInfo functions[] = {
     {"add", 2, 1, {INTERACT_F32, INTERACT_F32}, {2, 2}, {INTERACT_F32}},
-    {"pair", 2, 2, {INTERACT_F64, INTERACT_I64}, {2, 1},
+    {"pair",
+     2,
+     2,
+     {INTERACT_F64, INTERACT_I64},
+     {2, 1},
      {INTERACT_F64, INTERACT_I32}},
     {"copy16", 1, 1, {INTERACT_BF16}, {1}, {INTERACT_BF16}},
     {"negate16", 1, 1, {INTERACT_F16}, {1}, {INTERACT_F16}},
@@ -108,14 +112,12 @@ static const FunctionInfo *find(const char *name) {
 /* Validates inputs; sets the results' dtype, rank, shape and dense strides
    into `shapes`. */
 static int validate(const FunctionInfo *f, const interact_tensor *in,
-                    int64_t numIn, int64_t numOut,
-                    interact_tensor shapes[2]) {
+                    int64_t numIn, int64_t numOut, interact_tensor shapes[2]) {
   char message[256];
   if (numIn != f->numArgs || numOut != f->numResults) {
     snprintf(message, sizeof message,
-             "%s takes %d arguments and %d results, not %lld and %lld",
-             f->name, f->numArgs, f->numResults, (long long)numIn,
-             (long long)numOut);
+             "%s takes %d arguments and %d results, not %lld and %lld", f->name,
+             f->numArgs, f->numResults, (long long)numIn, (long long)numOut);
     return fail(INTERACT_ERROR_ARGUMENT_COUNT, message);
   }
   if (numIn && !in)
@@ -198,8 +200,7 @@ static void compute(const FunctionInfo *f, const interact_tensor *in,
     else if (strcmp(f->name, "copy16") == 0)
       *(uint16_t *)at(&out[0], index) = *(uint16_t *)at(&in[0], index);
     else if (strcmp(f->name, "negate16") == 0)
-      *(uint16_t *)at(&out[0], index) =
-          *(uint16_t *)at(&in[0], index) ^ 0x8000;
+      *(uint16_t *)at(&out[0], index) = *(uint16_t *)at(&in[0], index) ^ 0x8000;
     else if (strcmp(f->name, "grow") == 0)
       *(float *)at(&out[0], index) = (float)k;
   }
@@ -313,8 +314,9 @@ void fake_tensor_free(interact_tensor *t) {
 long fake_live_allocations(void) { return liveAllocations; }
 
 static const interact_library library = {
-    INTERACT_ABI_VERSION, "fake",          fake_signature,
-    fake_call,            fake_output_shapes, fake_last_error,
+    INTERACT_ABI_VERSION, "fake",
+    fake_signature,       fake_call,
+    fake_output_shapes,   fake_last_error,
     fake_set_num_threads, fake_tensor_free};
 
 const interact_library *interact_library_v1(void) { return &library; }

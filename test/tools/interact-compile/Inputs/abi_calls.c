@@ -197,7 +197,7 @@ int main(void) {
   printf("concurrent calls with 1 to 4 threads: %d failed\n", failures);
   ssd_tensor_free(&out[0]);
   ssd_tensor_free(&out[1]);
-  printf("freed: %s\n", out[0].data == NULL && out[0].owner == NULL ? "yes"
-                                                                       : "no");
+  printf("freed: %s\n",
+         out[0].data == NULL && out[0].owner == NULL ? "yes" : "no");
   return failures != 0;
 }
