@@ -141,6 +141,34 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
   addLLVMStage(pm, {});
 }
 
+void mlir::interact::addGPUKernelStage(
+    OpPassManager &pm, const GPUKernelStageOptions &options) {
+  ConvertInteractToGPUPassOptions kernels;
+  kernels.scanPTile = options.scanPTile;
+  kernels.scanTimeBlock = options.scanTimeBlock;
+  kernels.attentionBlockQ = options.attentionBlockQ;
+  kernels.attentionBlockK = options.attentionBlockK;
+  pm.addPass(createConvertInteractToGPUPass(kernels));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::interact::addDeviceBuffersStage(
+    OpPassManager &pm, const DeviceBuffersStageOptions &options) {
+  (void)options;
+  // The upstream ops around interact ops (elementwise, reductions) become
+  // one GPU thread per point of their parallel loops.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuDeviceBuffersPass());
+  // Launches, allocations and copies in order on one stream: the caller's
+  // (lib/Runtime's interact_cuda_set_stream), with no synchronization per
+  // launch.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void mlir::interact::addNVVMStage(OpPassManager &pm,
                                   const NVVMStageOptions &options) {
   pm.addPass(createConvertNVGPUToNVVMPass());
@@ -191,6 +219,10 @@ void mlir::interact::buildGPUPipeline(OpPassManager &pm,
                ? target->llvmCPU
                : "sm_90";
   addTargetStage(pm, {name, TargetKind::GPU});
+  addGPUKernelStage(pm, {options.scanPTile, options.scanTimeBlock,
+                         options.attentionBlockQ, options.attentionBlockK});
+  addBufferizationStage(pm, {/*functionBoundaries=*/true});
+  addDeviceBuffersStage(pm, {});
   std::string toolkit = options.toolkit;
   if (toolkit.empty())
     toolkit = INTERACT_CUDA_TOOLKIT;

@@ -42,6 +42,17 @@
 |* OpenMP runtime's own (OMP_NUM_THREADS, else one per core). The caller's    *|
 |* own OpenMP setting is restored when the call returns.                      *|
 |*                                                                            *|
+|* GPU libraries. A library compiled for a GPU target (--target=sm_90 or    *|
+|* sm_80) has the same entry points, but every tensor's data is a CUDA       *|
+|* device pointer (device 0, its primary context, the one PyTorch uses)     *|
+|* and must be dense (C-order strides), inputs and caller-allocated outputs *|
+|* alike; library-allocated outputs are device memory. A call queues its    *|
+|* work on interact_call_options.cuda_stream (NULL: the default stream) and *|
+|* returns without waiting for it: the caller synchronizes the stream       *|
+|* before reading results on the host. Validation is the same; a missing    *|
+|* GPU or a driver error is INTERACT_ERROR_DEVICE with the driver's         *|
+|* message. The signature's "device" is "cuda" ("cpu" for CPU libraries).   *|
+|*                                                                            *|
 |* Signature. PREFIX_signature() returns JSON: {"abi": 1, "library": PREFIX,  *|
 |* "target": NAME, "functions": [{"name": ..., "arguments": [{"name": "x",    *|
 |* "dtype": "f32", "shape": ["b", "t", 8, 64]}, ...], "results": [...]}]}.    *|
@@ -88,8 +99,10 @@ typedef enum interact_status {
   INTERACT_ERROR_OUT_OF_MEMORY = 9,
   INTERACT_ERROR_UNKNOWN_SHAPE = 10,  /* a result's shape that only the call
                                          knows, into a caller's buffer */
-  INTERACT_ERROR_UNSUPPORTED_CPU = 11 /* the library's target needs an
-                                        instruction set this CPU lacks */
+  INTERACT_ERROR_UNSUPPORTED_CPU = 11, /* the library's target needs an
+                                         instruction set this CPU lacks */
+  INTERACT_ERROR_DEVICE = 12 /* a GPU library: no CUDA device, a driver
+                                error, or a tensor that is not dense */
 } interact_status;
 
 /* A strided view of a tensor. `owner` is the library's, for outputs it
@@ -105,7 +118,9 @@ typedef struct interact_tensor {
 
 /* Per-call options; a NULL pointer means all defaults. */
 typedef struct interact_call_options {
-  int32_t num_threads; /* 0: the library's setting */
+  int32_t num_threads; /* 0: the library's setting (CPU libraries) */
+  void *cuda_stream;   /* GPU libraries: the CUstream the call's work is
+                          queued on; NULL: the default stream */
 } interact_call_options;
 
 /* A dense C-order view of `data` (strides filled in, owner NULL). */

@@ -97,6 +97,97 @@ def ConvertInteractToLinalgPass : Pass<"convert-interact-to-linalg"> {
   ];
 }
 
+def ConvertInteractToGPUPass : Pass<"convert-interact-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower interact ops to NVIDIA GPU kernels (gpu.launch)";
+  let description = [{
+    Replaces every interact op of a module whose target is a GPU
+    (`sm_80`, `sm_90`) by host code that launches a kernel on device
+    buffers: each operand becomes a `bufferization.to_buffer`, each result a
+    `memref.alloc` the kernel fills (made device memory by
+    `interact-gpu-device-buffers` after bufferization) and a
+    `bufferization.to_tensor` of it. The kernels are `gpu.launch` ops with
+    their bodies inline; `gpu-kernel-outlining` in the NVVM stage makes
+    them `gpu.func`s.
+
+    * `interact.scan` and `interact.chunked_scan` (the same function): the
+      recurrent scan. One thread block per (batch, head, tile of `p`); the
+      tile's `p x n` state lives in registers across the time loop (each
+      warp holds rows of it, each lane columns), `x`, the decays, `B` and
+      `C` of a block of time steps are staged in shared memory, and the
+      readout `y = S C` is reduced over `n` with warp shuffles. Scalar and
+      diagonal decays, groups, an initial state and the final state.
+    * `interact.attention`: flash attention (online softmax, no `t x s`
+      buffer) for the softmax and identity kernels and every mask, grouped
+      heads. f16 and bf16 inputs use tensor cores (`mma.sync` m16n8k16,
+      f32 accumulation); f32 and f64 inputs a SIMT kernel.
+
+    A CPU target is an error here (its kernels are
+    `convert-interact-to-linalg`'s).
+
+    ```mlir
+    // interact-opt --interact-set-target=name=sm_90 --convert-interact-to-gpu
+    %y, %s = interact.scan %x, %a, %B, %C : ...
+    // becomes
+    %xb = bufferization.to_buffer %x : ...
+    %yb = memref.alloc(%b, %t) : memref<?x?x8x64xf32>
+    gpu.launch blocks(%bx, %by, %bz) in (...) threads(...) in (...)
+        workgroup(%xs : memref<...xf32, #gpu.address_space<workgroup>>) { ... }
+    %y = bufferization.to_tensor %yb restrict writable : ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"scanPTile", "scan-p-tile", "int64_t", /*default=*/"0",
+           "Rows of p per scan thread block (0: the kernel's choice)">,
+    Option<"scanTimeBlock", "scan-time-block", "int64_t", /*default=*/"0",
+           "Time steps staged in shared memory at once (0: the kernel's "
+           "choice)">,
+    Option<"attentionBlockQ", "attention-block-q", "int64_t", /*default=*/"0",
+           "Queries per attention thread block (0: the kernel's choice)">,
+    Option<"attentionBlockK", "attention-block-k", "int64_t", /*default=*/"0",
+           "Keys per step of the attention kernel's loop (0: the kernel's "
+           "choice)">,
+  ];
+}
+
+def GpuDeviceBuffersPass : Pass<"interact-gpu-device-buffers",
+                                "::mlir::ModuleOp"> {
+  let summary = "Make every host-side buffer of a GPU module device memory";
+  let description = [{
+    After bufferization, in a module compiled for a GPU every buffer the
+    host code holds is device memory: function arguments and results are
+    device pointers, and kernels fill the buffers. This pass rewrites the
+    host code's `memref.alloc` (and `alloca`) into `gpu.alloc`,
+    `memref.dealloc` into `gpu.dealloc` and `memref.copy` into
+    `gpu.memcpy`, so that `gpu-async-region` and `gpu-to-llvm` make them
+    stream-ordered runtime calls. Host code that would read or write a
+    buffer's elements (`memref.load`, `memref.store`, a constant
+    `memref.get_global`, an op left on memrefs outside a kernel) is a
+    located error: it would dereference device memory on the host.
+
+    ```mlir
+    // interact-opt --interact-gpu-device-buffers
+    %m = memref.alloc(%b) : memref<?x8xf32>
+    // becomes
+    %m = gpu.alloc (%b) : memref<?x8xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 def LowerTransposesPass : Pass<"interact-lower-transposes"> {
   let summary = "Lower register transposes by the target's shuffle sequences";
   let description = [{

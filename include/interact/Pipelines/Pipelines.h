@@ -103,6 +103,30 @@ struct LLVMStageOptions {};
 /// (interact-llvm-target-attrs).
 void addLLVMStage(OpPassManager &pm, const LLVMStageOptions &options);
 
+/// Options of the GPU kernel stage: the kernels' tile sizes (0: each
+/// kernel's choice).
+struct GPUKernelStageOptions {
+  int64_t scanPTile = 0;
+  int64_t scanTimeBlock = 0;
+  int64_t attentionBlockQ = 0;
+  int64_t attentionBlockK = 0;
+};
+
+/// Lowers interact ops to GPU kernel launches on buffers
+/// (convert-interact-to-gpu), then canonicalizes and CSEs.
+void addGPUKernelStage(OpPassManager &pm,
+                       const GPUKernelStageOptions &options);
+
+/// Options of the device-buffers stage (none yet).
+struct DeviceBuffersStageOptions {};
+
+/// After bufferization: the remaining linalg ops as GPU kernels (one thread
+/// per point of their parallel loops), every host buffer as device memory
+/// (interact-gpu-device-buffers), and the host's GPU work made
+/// stream-ordered (gpu-async-region).
+void addDeviceBuffersStage(OpPassManager &pm,
+                           const DeviceBuffersStageOptions &options);
+
 /// Options of the NVVM stage: how GPU kernels become a binary.
 struct NVVMStageOptions {
   /// The SM architecture, "sm_90".
@@ -192,11 +216,29 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> ptxasOptions{
       *this, "ptxas-options", llvm::cl::desc("Options of ptxas"),
       llvm::cl::init("-warn-spills -Werror")};
+  PassOptions::Option<int64_t> scanPTile{
+      *this, "scan-p-tile",
+      llvm::cl::desc("Rows of p per scan thread block (0: the kernel's)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> scanTimeBlock{
+      *this, "scan-time-block",
+      llvm::cl::desc("Time steps a scan block stages in shared memory (0: "
+                     "the kernel's)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> attentionBlockQ{
+      *this, "attention-block-q",
+      llvm::cl::desc("Queries per attention thread block (0: the kernel's)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> attentionBlockK{
+      *this, "attention-block-k",
+      llvm::cl::desc("Keys per attention loop step (0: the kernel's)"),
+      llvm::cl::init(0)};
 };
 
-/// Builds `interact-gpu-pipeline`: the target stage for a GPU target, then
-/// the NVVM stage. For now it lowers modules whose kernels are already
-/// `gpu` ops (interact ops have no GPU lowering yet: issue 11's kernels).
+/// Builds `interact-gpu-pipeline`: the target stage for a GPU target, the
+/// GPU kernel stage, bufferization, device buffers and the NVVM stage. The
+/// result is an LLVM-dialect module whose functions take device buffers
+/// and launch on the stream lib/Runtime is given.
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
 /// Registers the pipelines above with the global pass registry.
