@@ -17,9 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef INTERACT_ABI_CUDA
+/* A GPU library (interact-compile --target=sm_90): tensors are device
+   memory, and the compiled code calls lib/Runtime's mgpu* functions. */
+#include "interact/Runtime/CudaRuntime.h"
+#else
 /* The OpenMP runtime's thread count of the calling thread. */
 extern int omp_get_max_threads(void);
 extern void omp_set_num_threads(int);
+#endif
 
 /* The most OpenMP threads a call may ask for (interact-run's and
    interact-compile's --num-threads cap). */
@@ -144,6 +150,43 @@ static int is_same_shape(int32_t rank, const int64_t *a, const int64_t *b) {
     if (a[d] != b[d])
       return 0;
   return 1;
+}
+
+/* Result buffers: host memory, or a GPU library's device memory (dense
+   only, queued on the call's stream). */
+static void *buffer_alloc(int64_t bytes, void *stream) {
+#ifdef INTERACT_ABI_CUDA
+  return mgpuMemAlloc((uint64_t)(bytes > 0 ? bytes : 1), stream, false);
+#else
+  (void)stream;
+  return malloc((size_t)(bytes > 0 ? bytes : 1));
+#endif
+}
+
+static void buffer_free(void *pointer, void *stream) {
+#ifdef INTERACT_ABI_CUDA
+  mgpuMemFree(pointer, stream);
+#else
+  (void)stream;
+  free(pointer);
+#endif
+}
+
+static void buffer_copy(char *dst, const int64_t *dst_strides, char *src,
+                        const int64_t *src_strides, const int64_t *shape,
+                        int32_t rank, int64_t size, void *stream) {
+#ifdef INTERACT_ABI_CUDA
+  int64_t count = 1;
+  int32_t d;
+  (void)dst_strides, (void)src_strides;
+  for (d = 0; d < rank; ++d)
+    count *= shape[d];
+  if (count > 0)
+    mgpuMemcpy(dst, src, (size_t)(count * size), stream);
+#else
+  (void)stream;
+  copy_strided(dst, dst_strides, src, src_strides, shape, rank, size);
+#endif
 }
 
 /* A ranked memref descriptor: allocated, aligned, offset, sizes[rank],
@@ -387,6 +430,33 @@ static int validate(const interact_abi_function *fn,
 /* Calls                                                                      */
 /*===----------------------------------------------------------------------===*/
 
+#ifdef INTERACT_ABI_CUDA
+/* A GPU library's preconditions: a CUDA device, and dense tensors (device
+   memory is not copied on the host). */
+static int check_device(const interact_abi_function *fn,
+                        const interact_tensor *const *inputs,
+                        interact_tensor *const *outputs) {
+  int32_t i;
+  if (!interact_cuda_available())
+    return fail(INTERACT_ERROR_DEVICE,
+                "%s: this library runs on an NVIDIA GPU, and none is usable "
+                "here (no libcuda.so.1, cuInit failed, or no device)",
+                fn->name);
+  for (i = 0; i < fn->num_arguments + fn->num_results; ++i) {
+    const interact_tensor *t =
+        i < fn->num_arguments ? inputs[i] : outputs[i - fn->num_arguments];
+    const char *name = i < fn->num_arguments
+                           ? fn->arguments[i].name
+                           : fn->results[i - fn->num_arguments].name;
+    if (t->data && !is_dense(t->rank, t->shape, t->strides))
+      return fail(INTERACT_ERROR_DEVICE,
+                  "%s: tensor '%s' is not dense (C order); a GPU library "
+                  "takes dense device tensors only (make it contiguous)",
+                  fn->name, name);
+  }
+  return INTERACT_OK;
+}
+#else
 static int32_t threads_for(const interact_abi_module *module,
                            const interact_call_options *options) {
   int32_t library = __atomic_load_n(module->num_threads, __ATOMIC_RELAXED);
@@ -396,6 +466,7 @@ static int32_t threads_for(const interact_abi_module *module,
     return library;
   return module->default_threads;
 }
+#endif
 
 static int run(const interact_abi_module *module,
                const interact_abi_function *fn,
@@ -404,7 +475,8 @@ static int run(const interact_abi_module *module,
                const interact_call_options *options) {
   bindings bound;
   int status = validate(fn, inputs, outputs, &bound);
-  int32_t i, d, threads;
+  int32_t i, d;
+  void *stream = options ? options->cuda_stream : NULL;
   int64_t result_words = 0;
   int64_t *words = NULL, *results = NULL;
   void **arguments = NULL;
@@ -412,6 +484,11 @@ static int run(const interact_abi_module *module,
   static char empty[64];
   if (status != INTERACT_OK)
     return status;
+#ifdef INTERACT_ABI_CUDA
+  status = check_device(fn, inputs, outputs);
+  if (status != INTERACT_OK)
+    return status;
+#endif
   if (!module->cpu_supported())
     return fail(INTERACT_ERROR_UNSUPPORTED_CPU,
                 "%s: the library was compiled for %s, which needs %s; this "
@@ -465,8 +542,21 @@ static int run(const interact_abi_module *module,
     arguments[i] = desc;
   }
 
-  threads = threads_for(module, options);
+#ifdef INTERACT_ABI_CUDA
   {
+    const char *message = NULL;
+    int driver = 0;
+    interact_cuda_take_error(NULL, NULL); /* none of an earlier call's */
+    interact_cuda_set_stream(stream);
+    fn->invoke(results, arguments);
+    interact_cuda_clear_stream();
+    if (interact_cuda_take_error(&driver, &message) != INTERACT_CUDA_OK)
+      status = fail(INTERACT_ERROR_DEVICE, "%s: CUDA error %d: %s", fn->name,
+                    driver, message ? message : "unknown");
+  }
+#else
+  {
+    int32_t threads = threads_for(module, options);
     int previous = omp_get_max_threads();
     if (threads > 0)
       omp_set_num_threads(threads);
@@ -474,6 +564,7 @@ static int run(const interact_abi_module *module,
     if (threads > 0)
       omp_set_num_threads(previous);
   }
+#endif
 
   /* Hand each result over: its buffer itself where the library may give it
      away (allocated by this call, dense, not another result's), else a
@@ -535,8 +626,8 @@ static int run(const interact_abi_module *module,
       for (d = 0; d < spec->rank; ++d)
         count *= v.sizes[d];
       if (out->data) {
-        copy_strided(out->data, out->strides, data, v.strides, v.sizes,
-                     spec->rank, size);
+        buffer_copy(out->data, out->strides, data, v.strides, v.sizes,
+                    spec->rank, size, stream);
         continue;
       }
       if (owned[i] && is_dense(spec->rank, v.sizes, v.strides)) {
@@ -545,7 +636,7 @@ static int run(const interact_abi_module *module,
         owned[i] = 0; /* the output keeps it */
         continue;
       }
-      handed[i] = malloc((size_t)(count > 0 ? count * size : 1));
+      handed[i] = buffer_alloc(count * size, stream);
       keeps[i] = handed[i];
       if (!handed[i]) {
         status =
@@ -555,8 +646,8 @@ static int run(const interact_abi_module *module,
       {
         int64_t dense[INTERACT_MAX_RANK];
         dense_strides(spec->rank, v.sizes, dense);
-        copy_strided(handed[i], dense, data, v.strides, v.sizes, spec->rank,
-                     size);
+        buffer_copy(handed[i], dense, data, v.strides, v.sizes, spec->rank,
+                    size, stream);
       }
     }
     /* On success the outputs take what was handed to them; on failure
@@ -578,10 +669,10 @@ static int run(const interact_abi_module *module,
         out->data = handed[i];
         out->owner = keeps[i];
       } else {
-        free(keeps[i]);
+        buffer_free(keeps[i], stream);
       }
       if (owned[i])
-        free(allocated[i]);
+        buffer_free(allocated[i], stream);
     }
   }
   if (status == INTERACT_OK)
@@ -730,7 +821,8 @@ int interact_abi_set_num_threads(const interact_abi_module *module,
 void interact_abi_tensor_free(interact_tensor *tensor) {
   if (!tensor || !tensor->owner)
     return;
-  free(tensor->owner);
+  /* Device memory is freed once the work queued on it is done. */
+  buffer_free(tensor->owner, NULL);
   tensor->owner = NULL;
   tensor->data = NULL;
 }

@@ -141,8 +141,8 @@ void mlir::interact::buildCPUPipeline(OpPassManager &pm,
   addLLVMStage(pm, {});
 }
 
-void mlir::interact::addGPUKernelStage(
-    OpPassManager &pm, const GPUKernelStageOptions &options) {
+void mlir::interact::addGPUKernelStage(OpPassManager &pm,
+                                       const GPUKernelStageOptions &options) {
   ConvertInteractToGPUPassOptions kernels;
   kernels.scanPTile = options.scanPTile;
   kernels.scanTimeBlock = options.scanTimeBlock;
@@ -162,6 +162,8 @@ void mlir::interact::addDeviceBuffersStage(
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuDeviceBuffersPass());
+  // gpu-async-region orders gpu.launch_func, not inline launches.
+  pm.addPass(createGpuKernelOutliningPass());
   // Launches, allocations and copies in order on one stream: the caller's
   // (lib/Runtime's interact_cuda_set_stream), with no synchronization per
   // launch.

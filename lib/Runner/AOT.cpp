@@ -13,6 +13,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -410,6 +411,8 @@ llvm::Error emitObject(ModuleOp llvmDialect, const Target &target,
   registerBuiltinDialectTranslation(*llvmDialect.getContext());
   registerLLVMDialectTranslation(*llvmDialect.getContext());
   registerOpenMPDialectTranslation(*llvmDialect.getContext());
+  // A GPU library's host code embeds its kernels' binary (gpu.binary).
+  registerGPUDialectTranslation(*llvmDialect.getContext());
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module =
       translateModuleToLLVMIR(llvmDialect, context, "interact");
@@ -422,9 +425,12 @@ llvm::Error emitObject(ModuleOp llvmDialect, const Target &target,
       llvm::TargetRegistry::lookupTarget(triple, message);
   if (!backend)
     return error("no LLVM target for " + triple.str() + ": " + message);
+  // A GPU target's object is its host code: baseline x86-64.
+  bool gpu = target.kind == TargetKind::GPU;
   std::unique_ptr<llvm::TargetMachine> machine(backend->createTargetMachine(
-      triple, target.llvmCPU, target.llvmFeatures, llvm::TargetOptions(),
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, gpu ? "x86-64" : target.llvmCPU, gpu ? "" : target.llvmFeatures,
+      llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
   module->setTargetTriple(triple);
   module->setDataLayout(machine->createDataLayout());
   for (llvm::GlobalValue &value : module->global_values())
@@ -480,9 +486,11 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
   if (failed(target))
     return error(targetError.empty() ? "the module's target is not usable"
                                      : targetError);
-  if (target->kind != TargetKind::CPU)
-    return error("target '" + target->name +
-                 "' is a GPU: interact-compile makes CPU libraries only");
+  bool gpu = target->kind == TargetKind::GPU;
+  if (gpu && options.compile.reference)
+    return error("--reference computes on the CPU: it makes no library for "
+                 "GPU target '" +
+                 target->name + "'");
 
   // The functions and their signatures.
   static const llvm::StringSet<> generic = {
@@ -572,39 +580,60 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
     return temporary.str().str();
   };
 
-  std::string signature = toJSON(functions, prefix, target->name);
+  std::string signature =
+      toJSON(functions, prefix, target->name, gpu ? "cuda" : "cpu");
   if (llvm::Error e = emitObject(**lowered, *target, inWork("model.o")))
     return e;
   std::string glueSource =
       glue(functions, prefix, signature, options.compile.threads, *target);
+  if (llvm::Error e =
+          llvm::sys::fs::create_directories(inWork("interact/Runtime"))
+              ? error("cannot create a temporary directory")
+              : llvm::Error::success())
+    return e;
   for (auto [name, contents] :
        {std::pair<StringRef, StringRef>{"interact_abi.h", kInteractAbiHeader},
         {"Library.h", kLibraryHeader},
         {"Library.c", kLibrarySource},
+        {"interact/Runtime/CudaRuntime.h", kCudaRuntimeHeader},
+        {"CudaRuntime.c", kCudaRuntimeSource},
         {"glue.c", glueSource}})
     if (llvm::Error e = writeFile(inWork(name), contents))
       return e;
 
-  llvm::Expected<std::string> openmp = staged(directory + "/libomp.so.5");
-  if (!openmp)
-    return openmp.takeError();
-  if (std::error_code ec =
-          llvm::sys::fs::copy_file(INTERACT_OPENMP_RUNTIME, *openmp))
-    return error("cannot copy the OpenMP runtime beside " + output + ": " +
-                 ec.message());
+  // A CPU library ships the OpenMP runtime beside it; a GPU library holds
+  // interact's CUDA runtime (lib/Runtime), which opens the driver itself.
+  if (!gpu) {
+    llvm::Expected<std::string> openmp = staged(directory + "/libomp.so.5");
+    if (!openmp)
+      return openmp.takeError();
+    if (std::error_code ec =
+            llvm::sys::fs::copy_file(INTERACT_OPENMP_RUNTIME, *openmp))
+      return error("cannot copy the OpenMP runtime beside " + output + ": " +
+                   ec.message());
+  }
   llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName(options.cc);
   if (!cc)
     return error("no C compiler '" + options.cc +
                  "' on the PATH (install gcc, or pass --cc)");
   std::string log = inWork("cc.log");
-  for (StringRef source : {"glue", "Library"})
-    if (llvm::Error e =
-            run(*cc,
-                {"-std=c11", "-O2", "-fPIC", "-fvisibility=hidden", "-I",
-                 work.str().str(), "-c", inWork((source + ".c").str()), "-o",
-                 inWork((source + ".o").str())},
-                log))
+  SmallVector<StringRef> sources = {"glue", "Library"};
+  if (gpu)
+    sources.push_back("CudaRuntime");
+  for (StringRef source : sources) {
+    std::vector<std::string> flags = {"-std=c11", "-O2",
+                                      "-fPIC",    "-fvisibility=hidden",
+                                      "-I",       work.str().str()};
+    if (gpu)
+      for (std::string flag : {std::string("-DINTERACT_ABI_CUDA"),
+                               std::string("-I" INTERACT_CUDA_INCLUDE_DIR)})
+        flags.push_back(flag);
+    for (std::string flag : {std::string("-c"), inWork((source + ".c").str()),
+                             std::string("-o"), inWork((source + ".o").str())})
+      flags.push_back(flag);
+    if (llvm::Error e = run(*cc, flags, log))
       return e;
+  }
   // LLVM's compiler-rt builtins supply the conversions libgcc lacks
   // (__truncdfbf2: f64 to bf16, which the reference lowering emits), kept
   // out of the library's exports. The OpenMP runtime is linked by its
@@ -618,13 +647,19 @@ llvm::Error runner::writeLibrary(ModuleOp module, const AsmParserState *names,
   std::vector<std::string> link = {"-shared",        "-o",
                                    *library,         inWork("model.o"),
                                    inWork("glue.o"), inWork("Library.o")};
+  if (gpu)
+    link.push_back(inWork("CudaRuntime.o"));
   if (llvm::sys::fs::exists(INTERACT_COMPILER_RT_BUILTINS))
     link.push_back(INTERACT_COMPILER_RT_BUILTINS);
+  std::vector<std::string> libraries = {inWork("libomp.so.5")};
+  if (gpu)
+    libraries = {"-ldl", "-lpthread"};
   for (std::string flag :
-       {inWork("libomp.so.5"), std::string("-lm"),
-        std::string("-Wl,-rpath,$ORIGIN"), std::string("-Wl,--no-undefined"),
+       {std::string("-lm"), std::string("-Wl,-rpath,$ORIGIN"),
+        std::string("-Wl,--no-undefined"),
         std::string("-Wl,--exclude-libs,ALL"), "-Wl,-soname," + file.str()})
-    link.push_back(flag);
+    libraries.push_back(flag);
+  link.insert(link.end(), libraries.begin(), libraries.end());
   if (llvm::Error e = run(*cc, link, log))
     return e;
   for (auto [final, contents] :

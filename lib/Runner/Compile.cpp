@@ -3,8 +3,10 @@
 #include "interact/Runner/Compile.h"
 
 #include "interact/Pipelines/Pipelines.h"
+#include "interact/Target/Target.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/AsmState.h"
@@ -84,12 +86,13 @@ static void keepReached(ModuleOp module, ArrayRef<func::FuncOp> roots) {
       other.erase();
 }
 
-/// The first op that is not LLVM or OpenMP, preferring a real op over the
+/// The first op that is not LLVM, OpenMP or GPU code the translation takes, preferring a real op over the
 /// casts that connect it to converted IR; null if there is none.
 static Operation *findUnconverted(ModuleOp module) {
   Operation *leftover = nullptr;
   module->walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<ModuleOp>(op) ||
+    // gpu.binary and gpu.launch_func are translated to LLVM IR directly.
+    if (isa<ModuleOp>(op) || isa<gpu::BinaryOp, gpu::LaunchFuncOp>(op) ||
         isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
       return WalkResult::advance();
     bool isCast = isa<UnrealizedConversionCastOp>(op);
@@ -130,12 +133,23 @@ runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
   PassManager pm(context);
   if (options.configurePassManager && failed(options.configurePassManager(pm)))
     return llvm::createStringError("bad pass manager options");
-  CPUPipelineOptions pipeline;
-  setPipelineOptions(pipeline, options);
-  buildCPUPipeline(pm, pipeline);
+  // A GPU target's code is host code that launches kernels embedded in it.
+  std::string targetError;
+  FailureOr<Target> target = lookupTarget(options.target, targetError);
+  bool gpu = succeeded(target) && target->kind == TargetKind::GPU &&
+             !options.reference;
+  if (gpu) {
+    GPUPipelineOptions pipeline;
+    pipeline.target = options.target;
+    buildGPUPipeline(pm, pipeline);
+  } else {
+    CPUPipelineOptions pipeline;
+    setPipelineOptions(pipeline, options);
+    buildCPUPipeline(pm, pipeline);
+  }
   auto doesNotLower = [&] {
     return llvm::createStringError(
-        name + " does not lower to the CPU" +
+        name + " does not lower to " + (gpu ? options.target : "the CPU") +
         (options.reference ? " (reference lowering)" : ""));
   };
   if (failed(pm.run(*clone)))
@@ -143,7 +157,8 @@ runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
   // Conversions to LLVM are partial: name the first op they left behind.
   if (Operation *leftover = findUnconverted(*clone)) {
     leftover->emitError() << "'" << leftover->getName()
-                          << "' has no lowering in interact-cpu-pipeline";
+                          << "' has no lowering in interact-"
+                          << (gpu ? "gpu" : "cpu") << "-pipeline";
     return doesNotLower();
   }
   return clone;

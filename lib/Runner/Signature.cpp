@@ -331,7 +331,8 @@ FunctionSignature runner::getSignature(func::FuncOp fn,
 }
 
 std::string runner::toJSON(ArrayRef<FunctionSignature> functions,
-                           StringRef library, StringRef target) {
+                           StringRef library, StringRef target,
+                           StringRef device) {
   auto tensors = [](const FunctionSignature &fn,
                     ArrayRef<TensorSignature> list) {
     llvm::json::Array out;
@@ -365,6 +366,7 @@ std::string runner::toJSON(ArrayRef<FunctionSignature> functions,
   llvm::json::Object root{{"abi", 1},
                           {"library", library},
                           {"target", target},
+                          {"device", device},
                           {"functions", std::move(list)}};
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -42,8 +42,10 @@
   X(cuEventRecord)                                                             \
   X(cuEventSynchronize)                                                        \
   X(cuMemAlloc)                                                                \
+  X(cuMemAllocAsync)                                                           \
   X(cuMemAllocManaged)                                                         \
   X(cuMemFree)                                                                 \
+  X(cuMemFreeAsync)                                                            \
   X(cuMemcpyAsync)                                                             \
   X(cuMemsetD32Async)                                                          \
   X(cuMemsetD16Async)
@@ -57,6 +59,9 @@ static int status = INTERACT_CUDA_NO_DEVICE;
 static CUcontext context;
 
 static _Thread_local int error, error_code;
+/* The caller's stream (interact_cuda_set_stream), for this thread's calls. */
+static _Thread_local int caller_stream_set;
+static _Thread_local CUstream caller_stream;
 static _Thread_local const char *error_message;
 
 static void record(int kind, int code, const char *message) {
@@ -200,6 +205,11 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     record(INTERACT_CUDA_BAD_HANDLE, 0, "no kernel");
     return;
   }
+  /* After a failure (an allocation, say), the rest of the work is not
+     launched: it could only fault on the buffers that are missing. An empty
+     grid (a batch of 0) has nothing to do. */
+  if (error || gridX <= 0 || gridY <= 0 || gridZ <= 0)
+    return;
   if (!enter())
     return;
   /* Dynamic shared memory above 48 KiB needs an opt-in. */
@@ -225,8 +235,26 @@ void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
   record(INTERACT_CUDA_UNSUPPORTED, 0, "cluster launches are not supported");
 }
 
+void interact_cuda_set_stream(void *stream) {
+  caller_stream = stream;
+  caller_stream_set = 1;
+}
+
+void interact_cuda_clear_stream(void) {
+  caller_stream = NULL;
+  caller_stream_set = 0;
+}
+
+/* Whether `stream` is the caller's: it is not created, synchronized or
+   destroyed here. */
+static int is_caller_stream(void *stream) {
+  return caller_stream_set && stream == caller_stream;
+}
+
 void *mgpuStreamCreate(void) {
   CUstream stream = NULL;
+  if (caller_stream_set)
+    return caller_stream;
   if (!enter())
     return NULL;
   check(driver_cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
@@ -235,14 +263,14 @@ void *mgpuStreamCreate(void) {
 }
 
 void mgpuStreamDestroy(void *stream) {
-  if (enter()) {
+  if (!is_caller_stream(stream) && enter()) {
     check(driver_cuStreamDestroy(stream));
     leave();
   }
 }
 
 void mgpuStreamSynchronize(void *stream) {
-  if (enter()) {
+  if (!is_caller_stream(stream) && enter()) {
     check(driver_cuStreamSynchronize(stream));
     leave();
   }
@@ -287,11 +315,14 @@ void mgpuEventRecord(void *event, void *stream) {
 
 void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
   CUdeviceptr pointer = 0;
-  (void)stream;
   if (bytes == 0 || !enter())
     return NULL;
+  /* Stream-ordered from the driver's pool where there is a stream: no
+     synchronization, and memory reused at once across calls. */
   if (isHostShared)
     check(driver_cuMemAllocManaged(&pointer, bytes, CU_MEM_ATTACH_GLOBAL));
+  else if (stream)
+    check(driver_cuMemAllocAsync(&pointer, bytes, stream));
   else
     check(driver_cuMemAlloc(&pointer, bytes));
   leave();
@@ -299,9 +330,11 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool isHostShared) {
 }
 
 void mgpuMemFree(void *pointer, void *stream) {
-  (void)stream;
   if (pointer && enter()) {
-    check(driver_cuMemFree((CUdeviceptr)(uintptr_t)pointer));
+    if (stream)
+      check(driver_cuMemFreeAsync((CUdeviceptr)(uintptr_t)pointer, stream));
+    else
+      check(driver_cuMemFree((CUdeviceptr)(uintptr_t)pointer));
     leave();
   }
 }

@@ -42,16 +42,16 @@
 |* OpenMP runtime's own (OMP_NUM_THREADS, else one per core). The caller's    *|
 |* own OpenMP setting is restored when the call returns.                      *|
 |*                                                                            *|
-|* GPU libraries. A library compiled for a GPU target (--target=sm_90 or    *|
-|* sm_80) has the same entry points, but every tensor's data is a CUDA       *|
-|* device pointer (device 0, its primary context, the one PyTorch uses)     *|
-|* and must be dense (C-order strides), inputs and caller-allocated outputs *|
-|* alike; library-allocated outputs are device memory. A call queues its    *|
-|* work on interact_call_options.cuda_stream (NULL: the default stream) and *|
-|* returns without waiting for it: the caller synchronizes the stream       *|
-|* before reading results on the host. Validation is the same; a missing    *|
-|* GPU or a driver error is INTERACT_ERROR_DEVICE with the driver's         *|
-|* message. The signature's "device" is "cuda" ("cpu" for CPU libraries).   *|
+|* GPU libraries. A library compiled for a GPU target (--target=sm_90 or      *|
+|* sm_80) has the same entry points, but every tensor's data is a CUDA device *|
+|* pointer (device 0, its primary context, the one PyTorch uses) and must be  *|
+|* dense (C-order strides), inputs and caller-allocated outputs alike;        *|
+|* library-allocated outputs are device memory. A call queues its work on     *|
+|* interact_call_options.cuda_stream (NULL: the default stream) and returns   *|
+|* without waiting for it: the caller synchronizes the stream before reading  *|
+|* results on the host. Validation is the same; a missing GPU or a driver     *|
+|* error is INTERACT_ERROR_DEVICE with the driver's message. The signature's  *|
+|* "device" is "cuda" ("cpu" for CPU libraries).                              *|
 |*                                                                            *|
 |* Signature. PREFIX_signature() returns JSON: {"abi": 1, "library": PREFIX,  *|
 |* "target": NAME, "functions": [{"name": ..., "arguments": [{"name": "x",    *|
@@ -97,8 +97,8 @@ typedef enum interact_status {
   INTERACT_ERROR_INVALID_VALUE = 7,      /* negative or absurd size, threads */
   INTERACT_ERROR_NO_FUNCTION = 8,        /* PREFIX_call's name */
   INTERACT_ERROR_OUT_OF_MEMORY = 9,
-  INTERACT_ERROR_UNKNOWN_SHAPE = 10,  /* a result's shape that only the call
-                                         knows, into a caller's buffer */
+  INTERACT_ERROR_UNKNOWN_SHAPE = 10,   /* a result's shape that only the call
+                                          knows, into a caller's buffer */
   INTERACT_ERROR_UNSUPPORTED_CPU = 11, /* the library's target needs an
                                          instruction set this CPU lacks */
   INTERACT_ERROR_DEVICE = 12 /* a GPU library: no CUDA device, a driver

@@ -114,8 +114,7 @@ struct GPUKernelStageOptions {
 
 /// Lowers interact ops to GPU kernel launches on buffers
 /// (convert-interact-to-gpu), then canonicalizes and CSEs.
-void addGPUKernelStage(OpPassManager &pm,
-                       const GPUKernelStageOptions &options);
+void addGPUKernelStage(OpPassManager &pm, const GPUKernelStageOptions &options);
 
 /// Options of the device-buffers stage (none yet).
 struct DeviceBuffersStageOptions {};

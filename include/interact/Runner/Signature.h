@@ -75,9 +75,10 @@ inline constexpr llvm::StringLiteral kNameAttrName = "interact.name";
 /// is not an identifier, it is arg0, ..., result0, ....
 FunctionSignature getSignature(func::FuncOp fn, const AsmParserState *names);
 
-/// The signatures of a library as the JSON of its PREFIX_signature().
+/// The signatures of a library as the JSON of its PREFIX_signature();
+/// `device` is where its tensors live ("cpu", or "cuda" for a GPU target).
 std::string toJSON(ArrayRef<FunctionSignature> functions, StringRef library,
-                   StringRef target);
+                   StringRef target, StringRef device = "cpu");
 
 } // namespace mlir::interact::runner
 

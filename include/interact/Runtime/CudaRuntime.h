@@ -46,6 +46,15 @@ int interact_cuda_available(void);
 int interact_cuda_take_error(int *driver_code, const char **message);
 
 /* MLIR 22's host-code contract. */
+/* Makes `stream` (a CUstream; NULL is the default stream) the one this
+   thread's launches, allocations and copies use: mgpuStreamCreate returns
+   it, and mgpuStreamSynchronize and mgpuStreamDestroy leave it alone, so a
+   compiled function queues its work on the caller's stream and returns
+   without waiting (interact-compile's GPU libraries set it per call). */
+void interact_cuda_set_stream(void *stream);
+/* Back to a stream created per mgpuStreamCreate. */
+void interact_cuda_clear_stream(void);
+
 void *mgpuModuleLoad(void *data, size_t size);
 void *mgpuModuleLoadJIT(void *data, int optLevel);
 void mgpuModuleUnload(void *module);
