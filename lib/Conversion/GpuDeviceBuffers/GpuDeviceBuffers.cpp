@@ -36,8 +36,6 @@ bool onDevice(Operation *op) {
 /// Whether `op` reads or writes the elements of a buffer (not only its
 /// descriptor): such host code would dereference device memory.
 bool touchesElements(Operation *op) {
-  if (isa<memref::GetGlobalOp>(op))
-    return true;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
     return false;
@@ -93,6 +91,11 @@ struct GpuDeviceBuffersPass
         gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange(),
                               copy.getTarget(), copy.getSource());
         copy.erase();
+      } else if (isa<memref::GetGlobalOp>(op)) {
+        op->emitOpError("is a constant tensor in host memory, which the "
+                        "kernels of a GPU module cannot read: pass it as an "
+                        "argument instead");
+        return signalPassFailure();
       } else if (touchesElements(op)) {
         op->emitOpError("reads or writes buffer elements in host code of a "
                         "GPU module: its buffers are device memory, which "
