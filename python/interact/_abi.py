@@ -46,9 +46,12 @@ class Tensor(ctypes.Structure):
 
 
 class CallOptions(ctypes.Structure):
-    """interact_call_options."""
+    """interact_call_options: `num_threads` (CPU libraries; 0 the library's
+    setting) and `cuda_stream` (GPU libraries: the CUstream the call's work
+    is queued on; NULL the default stream)."""
 
-    _fields_ = [("num_threads", ctypes.c_int32)]
+    _fields_ = [("num_threads", ctypes.c_int32),
+                ("cuda_stream", ctypes.c_void_p)]
 
 
 TensorPtr = ctypes.POINTER(Tensor)

@@ -15,7 +15,7 @@ class Error(Exception):
 
     Attributes:
       status: the library's return code (an `interact_status` value), or
-        None for errors that have no code (loading, devices).
+        None for errors that have no code (loading).
       function: the name of the library function called, or None.
     """
 
@@ -113,14 +113,22 @@ class UnsupportedCPUError(Error, RuntimeError):
 
 
 class DeviceError(Error, ValueError):
-    """A tensor is not in host memory (a CUDA tensor given to a CPU
-    library). Move it first: `tensor.cpu()`."""
+    """A tensor is in the wrong memory, or the GPU is not usable
+    (INTERACT_ERROR_DEVICE).
+
+    Raised by Python's checks for a CUDA tensor given to a CPU library
+    (move it first: `tensor.cpu()`) and for a host array or CPU tensor given
+    to a GPU library (`tensor.cuda()`); raised with the library's message
+    when a GPU library finds no usable CUDA device, a driver error, or a
+    tensor that is not dense."""
+
+    status = 12
 
 
 _BY_STATUS = {cls.status: cls for cls in (
     NullPointerError, ArgumentCountError, DTypeError, RankError, ShapeError,
     DimensionMismatchError, InvalidValueError, NoFunctionError,
-    OutOfMemoryError, UnknownShapeError, UnsupportedCPUError)}
+    OutOfMemoryError, UnknownShapeError, UnsupportedCPUError, DeviceError)}
 
 
 def error_for_status(status, message, function=None):

@@ -10,6 +10,9 @@ symbols that must agree), then call the library, which checks again; either
 side's refusal raises the `interact.Error` subclass of its return code.
 ctypes releases the GIL for the call, so Python threads call a library
 concurrently.
+
+A GPU library (its signature's "device" is "cuda") takes and returns torch
+CUDA tensors instead (see _cuda.py); everything else is the same.
 """
 
 import ctypes
@@ -18,9 +21,10 @@ import os
 
 import numpy as np
 
-from . import _abi, _arrays
-from .errors import (ArgumentCountError, Error, InvalidValueError, LoadError,
-                     NoFunctionError, RankError, ShapeError, error_for_status)
+from . import _abi, _arrays, _cuda
+from .errors import (ArgumentCountError, DeviceError, Error,
+                     InvalidValueError, LoadError, NoFunctionError, RankError,
+                     ShapeError, error_for_status)
 from .signature import parse_signature
 
 
@@ -91,7 +95,9 @@ class Library:
     Attributes:
       path: the file loaded.
       prefix: the library's prefix (the PREFIX_ of its C functions).
-      target: the target it was compiled for ("x86-64-v3", ...).
+      target: the target it was compiled for ("x86-64-v3", "sm_90", ...).
+      device: where its tensors live: "cpu" (host memory: NumPy arrays,
+        CPU tensors) or "cuda" (torch CUDA tensors on device 0).
       signature: the embedded signature, parsed JSON (a dict).
       functions: the names of its functions, in the library's order.
 
@@ -149,6 +155,12 @@ class Library:
         except LoadError as error:
             raise LoadError(f"{self.path}: {error}") from None
         self.target = self.signature.get("target")
+        # Libraries from before GPU targets have no "device": the CPU's.
+        self.device = self.signature.get("device", "cpu")
+        if self.device not in ("cpu", "cuda"):
+            raise LoadError(f"{self.path}: its tensors live on device "
+                            f"{self.device!r}; this package knows 'cpu' and "
+                            "'cuda'")
         self._functions = {name: Function(self, sig)
                            for name, sig in signatures.items()}
         self._names = {name: name.encode() for name in signatures}
@@ -175,7 +187,8 @@ class Library:
 
     def __repr__(self):
         lines = [f"<interact library {os.path.basename(self.path)!r} (prefix "
-                 f"{self.prefix}, target {self.target})"]
+                 f"{self.prefix}, target {self.target}"
+                 + (", CUDA tensors)" if self.device == "cuda" else ")")]
         lines += [f"  {f.signature}" for f in self._functions.values()]
         return "\n".join(lines) + ">"
 
@@ -200,10 +213,10 @@ class Library:
             message = f"{function}: {message}"
         return error_for_status(status, message, function)
 
-    def _inputs(self, fn, args, named):
-        """Checks the arguments against `fn`'s signature; returns (their
-        NumPy views, an interact_tensor array describing them, the symbols'
-        sizes, whether any is a torch tensor)."""
+    def _ordered(self, fn, args, named):
+        """The arguments in the signature's order, named ones put in
+        place; raises ArgumentCountError unless there is one per
+        argument."""
         sig = fn.signature
         if named:
             args = list(args) + [_MISSING] * (len(sig.arguments) - len(args))
@@ -227,6 +240,16 @@ class Library:
             raise ArgumentCountError(
                 f"{fn.name}() takes {len(sig.arguments)} arguments, got "
                 f"{len(args)} ({sig})", fn.name)
+        return args
+
+    def _inputs(self, fn, args, named):
+        """Checks the arguments against `fn`'s signature; returns (their
+        NumPy views, an interact_tensor array describing them, the symbols'
+        sizes, whether any is a torch tensor)."""
+        if self.device == "cuda":
+            return self._cuda_inputs(fn, args, named)
+        sig = fn.signature
+        args = self._ordered(fn, args, named)
         arrays = []
         any_torch = False
         for spec, obj in zip(sig.arguments, args):
@@ -250,16 +273,103 @@ class Library:
         tensors = (_abi.Tensor * max(len(arrays), 1))()
         for i, (spec, array) in enumerate(zip(sig.arguments, arrays)):
             if array is None:  # unchecked: NULL data, the expected shape
-                tensors[i].dtype = _abi.CODE_OF[spec.dtype]
-                tensors[i].rank = spec.rank
-                for d, dim in enumerate(spec.shape):
-                    tensors[i].shape[d] = dim if isinstance(dim, int) else \
-                        sizes.get(dim, 1)
+                _null_tensor(tensors[i], spec, sizes)
                 continue
             array = arrays[i] = _arrays.viewable(array)
             name = _arrays.dtype_name(array.dtype) or spec.dtype
             _arrays.fill_tensor(tensors[i], array, name)
         return arrays, tensors, sizes, any_torch
+
+    def _cuda_inputs(self, fn, args, named):
+        """`_inputs` of a GPU library: returns (the dense torch CUDA
+        tensors passed, an interact_tensor array describing them, the
+        symbols' sizes, the torch.device they are on, or None where there
+        are none)."""
+        sig = fn.signature
+        args = self._ordered(fn, args, named)
+        torch = _cuda.torch_module()
+        tensors = []
+        device = None
+        for spec, obj in zip(sig.arguments, args):
+            what = f"{fn.name}: argument '{spec.name}'"
+            if obj is None and not self._check_in_python:
+                tensors.append(None)
+                continue
+            try:
+                tensor = _cuda.as_cuda_tensor(torch, obj, what)
+                if self._check_in_python:
+                    _cuda.check(torch, tensor, spec, what)
+            except Error as error:
+                error.function = fn.name
+                raise
+            device = device or tensor.device
+            tensors.append(tensor)
+        if self._check_in_python:
+            sizes = sig.bind([tuple(t.shape) for t in tensors])
+        else:
+            sizes = _first_sizes(sig, [None if t is None else
+                                       _Shaped(tuple(t.shape))
+                                       for t in tensors])
+        described = (_abi.Tensor * max(len(tensors), 1))()
+        for i, (spec, tensor) in enumerate(zip(sig.arguments, tensors)):
+            if tensor is None:  # unchecked: NULL data, the expected shape
+                _null_tensor(described[i], spec, sizes)
+                continue
+            tensor = tensors[i] = _cuda.dense(tensor)
+            name = _cuda.dtype_name(torch, tensor.dtype) or spec.dtype
+            _cuda.fill_tensor(described[i], tensor, name,
+                              _arrays._EMPTY_ADDRESS)
+        return tensors, described, sizes, device
+
+    def _call_cuda(self, fn, args, named, num_threads, out):
+        """`call` for a GPU library: torch CUDA tensors in, torch CUDA
+        tensors out (caller-allocated by this package, or the caller's
+        `out`), queued on the arguments' device's current stream."""
+        torch = _cuda.torch_module()
+        tensors, described, _, device = self._cuda_inputs(fn, args, named)
+        if device is None:
+            device = torch.device("cuda", _cuda.LIBRARY_DEVICE)
+        results = fn.signature.results
+        if out is None:
+            out = [None] * len(results)
+        elif len(results) == 1 and not isinstance(out, (tuple, list)):
+            out = (out,)
+        if not isinstance(out, (tuple, list)) or len(out) != len(results):
+            raise ArgumentCountError(
+                f"{fn.name}: out must be a tuple of {len(results)} tensors or"
+                f" None, one per result ({fn.signature})", fn.name)
+        wanted = self._query_shapes(fn, described, len(tensors))
+        outputs = (_abi.Tensor * max(len(results), 1))()
+        values = []
+        for i, (spec, obj) in enumerate(zip(results, out)):
+            shape = tuple(wanted[i].shape[:wanted[i].rank])
+            if obj is None:
+                value = torch.empty(shape, dtype=_cuda.torch_dtype(
+                    torch, spec.dtype), device=device)
+            else:
+                what = f"{fn.name}: out[{i}] (result '{spec.name}')"
+                try:
+                    value = _cuda.check_out(torch, obj, spec, shape, what)
+                except Error as error:
+                    error.function = fn.name
+                    raise
+                if value.device != device:
+                    raise DeviceError(f"{what} is on {value.device}, the "
+                                      f"arguments on {device}", fn.name)
+            _cuda.fill_tensor(outputs[i], value, spec.dtype,
+                              _arrays._EMPTY_ADDRESS)
+            values.append(value)
+        stream = torch.cuda.current_stream(device).cuda_stream
+        options = _abi.CallOptions(num_threads or 0, stream or None)
+        status = self._call(self._names[fn.name], described, len(tensors),
+                            outputs, len(results), ctypes.byref(options))
+        del tensors  # alive until the work is queued (see _cuda.py)
+        if status != _abi.OK:
+            raise self._error(status, fn.name)
+        values = [v if o is None else o for v, o in zip(values, out)]
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else tuple(values)
 
     def _query_shapes(self, fn, tensors, count):
         outputs = (_abi.Tensor * max(len(fn.signature.results), 1))()
@@ -273,7 +383,7 @@ class Library:
         """The (NumPy dtype, shape) of each result of `function` for these
         arguments, as the library computes them (PREFIX_output_shapes):
         what a caller allocates to pass `out=`. bf16 results have dtype
-        `interact.BF16`.
+        `interact.BF16`. A GPU library gives torch dtypes instead.
 
         Raises the errors of `call`, and UnknownShapeError for a result
         whose size the arguments' shapes do not determine.
@@ -281,6 +391,11 @@ class Library:
         fn = self._function(function)
         arrays, tensors, _, _ = self._inputs(fn, args, named)
         outputs = self._query_shapes(fn, tensors, len(arrays))
+        if self.device == "cuda":
+            torch = _cuda.torch_module()
+            return [(_cuda.torch_dtype(torch, _abi.NAME_OF_CODE[t.dtype]),
+                     tuple(t.shape[:t.rank]))
+                    for t in outputs[:len(fn.signature.results)]]
         return [(_abi.NUMPY_OF[_abi.NAME_OF_CODE[t.dtype]],
                  tuple(t.shape[:t.rank]))
                 for t in outputs[:len(fn.signature.results)]]
@@ -301,6 +416,15 @@ class Library:
 
     def call(self, function, *args, num_threads=None, out=None, **named):
         """Calls `function` of the library.
+
+        A GPU library (`device == "cuda"`) takes torch CUDA tensors on
+        device 0 (or DLPack tensors in CUDA memory), copies any that are
+        not contiguous, allocates its results with torch.empty there (or
+        writes into `out`, contiguous CUDA tensors) and returns torch CUDA
+        tensors; the work is queued on torch.cuda.current_stream(), and
+        the call returns before it has run (torch orders later work on
+        that stream after it; synchronize before timing). Host arrays
+        raise DeviceError. The rest of this text is about CPU libraries.
 
         Arguments: positional in the signature's order, or by name. Each is
         a NumPy array, a PyTorch tensor on the CPU, another DLPack tensor in
@@ -344,7 +468,9 @@ class Library:
             if num_threads < 0 or num_threads >= 2**31:
                 raise InvalidValueError(f"{fn.name}: num_threads must be >= 0"
                                         f", got {num_threads}", fn.name)
-            options = ctypes.byref(_abi.CallOptions(num_threads))
+            options = ctypes.byref(_abi.CallOptions(num_threads, None))
+        if self.device == "cuda":
+            return self._call_cuda(fn, args, named, num_threads, out)
         arrays, tensors, _, any_torch = self._inputs(fn, args, named)
         results = fn.signature.results
         outputs = (_abi.Tensor * max(len(results), 1))()
@@ -416,6 +542,23 @@ class Library:
             _arrays.fill_tensor(outputs[i], array, spec.dtype)
             keep.append(array)
         return list(out), keep
+
+
+def _null_tensor(tensor, spec, sizes):
+    """Describes a NULL argument (Python's checks off) with `spec`'s dtype
+    and shape, so that only the library's null check fires."""
+    tensor.dtype = _abi.CODE_OF[spec.dtype]
+    tensor.rank = spec.rank
+    for d, dim in enumerate(spec.shape):
+        tensor.shape[d] = dim if isinstance(dim, int) else sizes.get(dim, 1)
+
+
+class _Shaped:
+    """Has the `ndim` and `shape` of an array, for _first_sizes."""
+
+    def __init__(self, shape):
+        self.shape = shape
+        self.ndim = len(shape)
 
 
 def _first_sizes(signature, arrays):
