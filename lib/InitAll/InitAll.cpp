@@ -2,6 +2,7 @@
 
 #include "interact/InitAll.h"
 
+#include "interact/Conversion/GpuDeviceBuffers/GpuDeviceBuffers.h"
 #include "interact/Conversion/Passes.h"
 #include "interact/Dialect/Interact/IR/InteractDialect.h"
 #include "interact/Dialect/Interact/Transforms/Passes.h"
@@ -11,6 +12,7 @@
 
 void mlir::interact::registerAllDialects(DialectRegistry &registry) {
   registry.insert<InteractDialect>();
+  registerGpuLaunchFuncEffects(registry);
 }
 
 void mlir::interact::registerAllPasses() {

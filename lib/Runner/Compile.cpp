@@ -86,8 +86,9 @@ static void keepReached(ModuleOp module, ArrayRef<func::FuncOp> roots) {
       other.erase();
 }
 
-/// The first op that is not LLVM, OpenMP or GPU code the translation takes, preferring a real op over the
-/// casts that connect it to converted IR; null if there is none.
+/// The first op that is not LLVM, OpenMP or GPU code the translation takes,
+/// preferring a real op over the casts that connect it to converted IR; null if
+/// there is none.
 static Operation *findUnconverted(ModuleOp module) {
   Operation *leftover = nullptr;
   module->walk<WalkOrder::PreOrder>([&](Operation *op) {

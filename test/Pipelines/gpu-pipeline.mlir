@@ -1,7 +1,8 @@
 // interact-gpu-pipeline on a kernel already in gpu form: the kernel to NVVM
 // and PTX (format=isa) or a cubin (ptxas, the default format), for sm_80
-// and sm_90, and the host code to the LLVM dialect with mgpu* calls
-// (lib/Runtime); a warp reduction becomes shuffles
+// and sm_90, and the host code to the LLVM dialect with mgpu* calls, the
+// launch on one stream (gpu-async-region) of lib/Runtime;
+// a warp reduction becomes shuffles
 // (interact-gpu-subgroup-reduce-to-shuffles). ptxas -v reports no spills
 // and few registers, and the default ptxas options make a spill an error.
 //
@@ -21,7 +22,8 @@
 // ISA90-SAME: .visible .entry vadd(
 // ISA90-SAME: shfl.sync.bfly
 // ISA90: llvm.func @vadd_host
-// ISA90: gpu.launch_func @kernels::@vadd
+// ISA90: gpu.launch_func <{{.*}} : !llvm.ptr> @kernels::@vadd
+// ISA90: llvm.call @mgpuStreamSynchronize
 // ISA80: gpu.binary @kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">
 // ISA80-SAME: .target sm_80
 // REPORT-DAG: vadd sm_90 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0

@@ -8,11 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "interact/Conversion/GpuDeviceBuffers/GpuDeviceBuffers.h"
+
 #include "interact/Conversion/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #define DEBUG_TYPE "interact-gpu-device-buffers"
@@ -36,6 +39,9 @@ bool onDevice(Operation *op) {
 /// Whether `op` reads or writes the elements of a buffer (not only its
 /// descriptor): such host code would dereference device memory.
 bool touchesElements(Operation *op) {
+  // Launches, copies and memsets are device work on device memory.
+  if (isa<gpu::GPUDialect>(op->getDialect()))
+    return false;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
     return false;
@@ -107,3 +113,32 @@ struct GpuDeviceBuffersPass
 };
 
 } // namespace
+
+namespace {
+
+struct LaunchFuncEffects
+    : public MemoryEffectOpInterface::ExternalModel<LaunchFuncEffects,
+                                                    gpu::LaunchFuncOp> {
+  void
+  getEffects(Operation *op,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) const {
+    // A launch is never dead: after the memref lowering its operands are
+    // pointers, and the kernel still writes through them.
+    effects.emplace_back(MemoryEffects::Write::get());
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<BaseMemRefType>(operand.get().getType()))
+        continue;
+      effects.emplace_back(MemoryEffects::Read::get(), &operand);
+      effects.emplace_back(MemoryEffects::Write::get(), &operand);
+    }
+  }
+};
+
+} // namespace
+
+void mlir::interact::registerGpuLaunchFuncEffects(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, gpu::GPUDialect *) {
+    gpu::LaunchFuncOp::attachInterface<LaunchFuncEffects>(*context);
+  });
+}
