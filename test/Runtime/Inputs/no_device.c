@@ -30,6 +30,17 @@ int main(void) {
   mgpuStreamSynchronize(stream);
   mgpuStreamDestroy(stream);
   report("stream synchronize and destroy");
+  /* The caller's stream is handed back, and never synchronized or
+     destroyed here: no driver call, so no error. */
+  interact_cuda_set_stream((void *)0x1234);
+  stream = mgpuStreamCreate();
+  printf("caller's stream: %s\n", stream == (void *)0x1234 ? "yes" : "no");
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  report("caller's stream synchronize and destroy");
+  interact_cuda_clear_stream();
+  stream = mgpuStreamCreate();
+  report(stream ? "stream after clear (non-NULL!)" : "stream after clear");
   event = mgpuEventCreate();
   mgpuEventRecord(event, stream);
   mgpuEventSynchronize(event);
