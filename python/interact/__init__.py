@@ -11,6 +11,10 @@ Pure Python over ctypes and the C ABI of include/interact/ABI/interact_abi.h;
 needs only NumPy. PyTorch tensors (on the CPU) work without this package
 importing torch: results come back in the callers' framework.
 
+GPU libraries (`interact-compile --target=sm_90`; `lib.device == "cuda"`)
+take and return torch CUDA tensors instead, queued on PyTorch's current
+stream (these need PyTorch); host arrays given to them raise DeviceError.
+
 Public names: `load`, `Library`, `Function`, `FunctionSignature`,
 `TensorSpec`, `BF16`, `to_bf16`, `from_bf16`, and the exceptions (`Error`
 and its subclasses, see interact.errors).
