@@ -157,8 +157,10 @@ void mlir::interact::addDeviceBuffersStage(
     OpPassManager &pm, const DeviceBuffersStageOptions &options) {
   (void)options;
   // The upstream ops around interact ops (elementwise, reductions) become
-  // one GPU thread per point of their parallel loops.
+  // one GPU thread per point of their parallel loops; a loop with
+  // reductions of its own goes through upstream's mapping.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createGpuParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuDeviceBuffersPass());

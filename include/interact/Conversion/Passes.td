@@ -160,6 +160,44 @@ def ConvertInteractToGPUPass : Pass<"convert-interact-to-gpu", "::mlir::ModuleOp
   ];
 }
 
+def GpuParallelLoopsPass : Pass<"interact-gpu-parallel-loops",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Run the host's parallel loops as GPU kernels, one thread a point";
+  let description = [{
+    In a module compiled for a GPU, the upstream ops around interact ops
+    (elementwise maps, broadcasts, reductions over an inner dimension,
+    `linalg.matmul`) reach this pass as `scf.parallel` loops on device
+    buffers (`convert-linalg-to-parallel-loops`). Each outermost
+    `scf.parallel` in host code, without reductions of its own, becomes a
+    `gpu.launch` of one thread per point of its iteration space: the space
+    is linearized (the last dimension fastest, so neighbouring threads touch
+    neighbouring elements), cut into blocks of `threads-per-block`, and each
+    thread delinearizes its index, checks it is inside, and runs the loop's
+    body. Loops inside the body (a reduction's `scf.for`) stay sequential in
+    the thread. Upstream's `gpu-map-parallel-loops` maps a loop's
+    dimensions to the grid's three, one thread a block unless the loop is
+    tiled first, and makes every dimension beyond the third sequential.
+
+    ```mlir
+    // interact-opt --interact-gpu-parallel-loops
+    scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c8) step (%c1, %c1) { ... }
+    // becomes
+    gpu.launch blocks(...) in (%gx = %blocks, ...) threads(...) in (%tx = %c256, ...) {
+      // %id = block * 256 + thread; if %id < %n * 8: %i = %id / 8, %j = %id % 8
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256", "Threads of each block">,
+  ];
+}
+
 def GpuDeviceBuffersPass : Pass<"interact-gpu-device-buffers",
                                 "::mlir::ModuleOp"> {
   let summary = "Make every host-side buffer of a GPU module device memory";
