@@ -144,6 +144,7 @@ static int is_dense(int32_t rank, const int64_t *shape,
   return 1;
 }
 
+#ifndef INTERACT_ABI_CUDA /* results are copied on the CPU only */
 static int is_same_shape(int32_t rank, const int64_t *a, const int64_t *b) {
   int32_t d;
   for (d = 0; d < rank; ++d)
@@ -151,43 +152,7 @@ static int is_same_shape(int32_t rank, const int64_t *a, const int64_t *b) {
       return 0;
   return 1;
 }
-
-/* Result buffers: host memory, or a GPU library's device memory (dense
-   only, queued on the call's stream). */
-static void *buffer_alloc(int64_t bytes, void *stream) {
-#ifdef INTERACT_ABI_CUDA
-  return mgpuMemAlloc((uint64_t)(bytes > 0 ? bytes : 1), stream, false);
-#else
-  (void)stream;
-  return malloc((size_t)(bytes > 0 ? bytes : 1));
 #endif
-}
-
-static void buffer_free(void *pointer, void *stream) {
-#ifdef INTERACT_ABI_CUDA
-  mgpuMemFree(pointer, stream);
-#else
-  (void)stream;
-  free(pointer);
-#endif
-}
-
-static void buffer_copy(char *dst, const int64_t *dst_strides, char *src,
-                        const int64_t *src_strides, const int64_t *shape,
-                        int32_t rank, int64_t size, void *stream) {
-#ifdef INTERACT_ABI_CUDA
-  int64_t count = 1;
-  int32_t d;
-  (void)dst_strides, (void)src_strides;
-  for (d = 0; d < rank; ++d)
-    count *= shape[d];
-  if (count > 0)
-    mgpuMemcpy(dst, src, (size_t)(count * size), stream);
-#else
-  (void)stream;
-  copy_strided(dst, dst_strides, src, src_strides, shape, rank, size);
-#endif
-}
 
 /* A ranked memref descriptor: allocated, aligned, offset, sizes[rank],
    strides[rank], 8 bytes each. */
@@ -456,6 +421,127 @@ static int check_device(const interact_abi_function *fn,
   }
   return INTERACT_OK;
 }
+
+/* A GPU library's call. Its compiled functions take their results as
+   destination buffers after the arguments (the GPU pipeline's
+   buffer-results-to-out-params): each output is the caller's buffer or
+   device memory allocated here, on the call's stream, before the call. No
+   copy is made, and the work is queued on the stream without waiting. */
+static int run(const interact_abi_module *module,
+               const interact_abi_function *fn,
+               const interact_tensor *const *inputs,
+               interact_tensor *const *outputs,
+               const interact_call_options *options) {
+  bindings bound;
+  int status = validate(fn, inputs, outputs, &bound);
+  int32_t i, d, n = fn->num_arguments + fn->num_results;
+  int64_t *words = NULL;
+  void **arguments = NULL;
+  void *allocated[64] = {0};
+  void *stream = options ? options->cuda_stream : NULL;
+  const char *message = NULL;
+  int driver = 0;
+  static char empty[64];
+  (void)module;
+  if (status != INTERACT_OK)
+    return status;
+  if ((status = check_device(fn, inputs, outputs)) != INTERACT_OK)
+    return status;
+  words =
+      calloc((size_t)(n * (3 + 2 * INTERACT_MAX_RANK)) + 1, sizeof(int64_t));
+  arguments = calloc((size_t)n + 1, sizeof(void *));
+  if (!words || !arguments) {
+    status = fail(INTERACT_ERROR_OUT_OF_MEMORY, "%s: out of memory", fn->name);
+    goto done;
+  }
+  interact_cuda_take_error(NULL, NULL); /* none of an earlier call's */
+  for (i = 0; i < n; ++i) {
+    int64_t shape[INTERACT_MAX_RANK],
+        *desc = words + i * (3 + 2 * INTERACT_MAX_RANK);
+    int32_t rank;
+    char *data;
+    descriptor_view v;
+    if (i < fn->num_arguments) {
+      const interact_tensor *t = inputs[i];
+      rank = t->rank;
+      for (d = 0; d < rank; ++d)
+        shape[d] = t->shape[d];
+      data = t->data ? (char *)t->data : empty;
+    } else {
+      int32_t r = i - fn->num_arguments;
+      const interact_abi_tensor_spec *spec = &fn->results[r];
+      int64_t count = 1;
+      rank = spec->rank;
+      result_shape(fn, r, &bound, shape);
+      for (d = 0; d < rank; ++d) {
+        if (shape[d] < 0) {
+          status = fail(INTERACT_ERROR_UNKNOWN_SHAPE,
+                        "%s: result '%s' has a size that only the call "
+                        "knows, and a GPU library writes its results into "
+                        "buffers made before the call",
+                        fn->name, spec->name);
+          goto done;
+        }
+        count *= shape[d];
+      }
+      data = (char *)outputs[r]->data;
+      if (!data && count > 0) {
+        allocated[r] = mgpuMemAlloc(
+            (uint64_t)(count * element_size(spec->dtype)), stream, false);
+        if (!allocated[r]) {
+          interact_cuda_take_error(&driver, &message);
+          status = fail(INTERACT_ERROR_OUT_OF_MEMORY,
+                        "%s: no device memory for result '%s' (%s)", fn->name,
+                        spec->name, message ? message : "");
+          goto done;
+        }
+        data = allocated[r];
+      }
+      if (!data)
+        data = empty;
+    }
+    v = view_of(desc, rank);
+    *v.allocated = *v.aligned = data;
+    *v.offset = 0;
+    for (d = 0; d < rank; ++d)
+      v.sizes[d] = shape[d];
+    dense_strides(rank, shape, v.strides);
+    arguments[i] = desc;
+  }
+
+  interact_cuda_set_stream(stream);
+  fn->invoke(NULL, arguments);
+  interact_cuda_clear_stream();
+  if (interact_cuda_take_error(&driver, &message) != INTERACT_CUDA_OK) {
+    status = fail(INTERACT_ERROR_DEVICE, "%s: CUDA error %d: %s", fn->name,
+                  driver, message ? message : "unknown");
+    goto done;
+  }
+  for (i = 0; i < fn->num_results; ++i) {
+    const interact_abi_tensor_spec *spec = &fn->results[i];
+    interact_tensor *out = outputs[i];
+    if (out->data)
+      continue;
+    out->dtype = (interact_dtype)spec->dtype;
+    out->rank = spec->rank;
+    for (d = 0; d < INTERACT_MAX_RANK; ++d)
+      out->shape[d] = out->strides[d] = 0;
+    result_shape(fn, i, &bound, out->shape);
+    dense_strides(spec->rank, out->shape, out->strides);
+    out->data = allocated[i];
+    out->owner = allocated[i];
+    allocated[i] = NULL;
+  }
+  last_error[0] = 0;
+
+done:
+  for (i = 0; i < fn->num_results && i < 64; ++i)
+    if (allocated[i])
+      mgpuMemFree(allocated[i], stream);
+  free(arguments);
+  free(words);
+  return status;
+}
 #else
 static int32_t threads_for(const interact_abi_module *module,
                            const interact_call_options *options) {
@@ -466,7 +552,6 @@ static int32_t threads_for(const interact_abi_module *module,
     return library;
   return module->default_threads;
 }
-#endif
 
 static int run(const interact_abi_module *module,
                const interact_abi_function *fn,
@@ -476,7 +561,6 @@ static int run(const interact_abi_module *module,
   bindings bound;
   int status = validate(fn, inputs, outputs, &bound);
   int32_t i, d;
-  void *stream = options ? options->cuda_stream : NULL;
   int64_t result_words = 0;
   int64_t *words = NULL, *results = NULL;
   void **arguments = NULL;
@@ -484,11 +568,6 @@ static int run(const interact_abi_module *module,
   static char empty[64];
   if (status != INTERACT_OK)
     return status;
-#ifdef INTERACT_ABI_CUDA
-  status = check_device(fn, inputs, outputs);
-  if (status != INTERACT_OK)
-    return status;
-#endif
   if (!module->cpu_supported())
     return fail(INTERACT_ERROR_UNSUPPORTED_CPU,
                 "%s: the library was compiled for %s, which needs %s; this "
@@ -542,19 +621,6 @@ static int run(const interact_abi_module *module,
     arguments[i] = desc;
   }
 
-#ifdef INTERACT_ABI_CUDA
-  {
-    const char *message = NULL;
-    int driver = 0;
-    interact_cuda_take_error(NULL, NULL); /* none of an earlier call's */
-    interact_cuda_set_stream(stream);
-    fn->invoke(results, arguments);
-    interact_cuda_clear_stream();
-    if (interact_cuda_take_error(&driver, &message) != INTERACT_CUDA_OK)
-      status = fail(INTERACT_ERROR_DEVICE, "%s: CUDA error %d: %s", fn->name,
-                    driver, message ? message : "unknown");
-  }
-#else
   {
     int32_t threads = threads_for(module, options);
     int previous = omp_get_max_threads();
@@ -564,7 +630,6 @@ static int run(const interact_abi_module *module,
     if (threads > 0)
       omp_set_num_threads(previous);
   }
-#endif
 
   /* Hand each result over: its buffer itself where the library may give it
      away (allocated by this call, dense, not another result's), else a
@@ -626,8 +691,8 @@ static int run(const interact_abi_module *module,
       for (d = 0; d < spec->rank; ++d)
         count *= v.sizes[d];
       if (out->data) {
-        buffer_copy(out->data, out->strides, data, v.strides, v.sizes,
-                    spec->rank, size, stream);
+        copy_strided(out->data, out->strides, data, v.strides, v.sizes,
+                     spec->rank, size);
         continue;
       }
       if (owned[i] && is_dense(spec->rank, v.sizes, v.strides)) {
@@ -636,7 +701,7 @@ static int run(const interact_abi_module *module,
         owned[i] = 0; /* the output keeps it */
         continue;
       }
-      handed[i] = buffer_alloc(count * size, stream);
+      handed[i] = malloc((size_t)(count > 0 ? count * size : 1));
       keeps[i] = handed[i];
       if (!handed[i]) {
         status =
@@ -646,8 +711,8 @@ static int run(const interact_abi_module *module,
       {
         int64_t dense[INTERACT_MAX_RANK];
         dense_strides(spec->rank, v.sizes, dense);
-        buffer_copy(handed[i], dense, data, v.strides, v.sizes, spec->rank,
-                    size, stream);
+        copy_strided(handed[i], dense, data, v.strides, v.sizes, spec->rank,
+                     size);
       }
     }
     /* On success the outputs take what was handed to them; on failure
@@ -669,10 +734,10 @@ static int run(const interact_abi_module *module,
         out->data = handed[i];
         out->owner = keeps[i];
       } else {
-        buffer_free(keeps[i], stream);
+        free(keeps[i]);
       }
       if (owned[i])
-        buffer_free(allocated[i], stream);
+        free(allocated[i]);
     }
   }
   if (status == INTERACT_OK)
@@ -687,6 +752,8 @@ done:
   free(words);
   return status;
 }
+
+#endif /* INTERACT_ABI_CUDA */
 
 static const interact_abi_function *lookup(const interact_abi_module *module,
                                            const char *name) {
@@ -821,8 +888,12 @@ int interact_abi_set_num_threads(const interact_abi_module *module,
 void interact_abi_tensor_free(interact_tensor *tensor) {
   if (!tensor || !tensor->owner)
     return;
-  /* Device memory is freed once the work queued on it is done. */
-  buffer_free(tensor->owner, NULL);
+#ifdef INTERACT_ABI_CUDA
+  /* Device memory: cuMemFree waits for the work queued on it. */
+  mgpuMemFree(tensor->owner, NULL);
+#else
+  free(tensor->owner);
+#endif
   tensor->owner = NULL;
   tensor->data = NULL;
 }

@@ -72,6 +72,13 @@ void mlir::interact::addBufferizationStage(
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.hoistDynamicAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
@@ -225,7 +232,8 @@ void mlir::interact::buildGPUPipeline(OpPassManager &pm,
   addTargetStage(pm, {name, TargetKind::GPU});
   addGPUKernelStage(pm, {options.scanPTile, options.scanTimeBlock,
                          options.attentionBlockQ, options.attentionBlockK});
-  addBufferizationStage(pm, {/*functionBoundaries=*/true});
+  addBufferizationStage(pm, {/*functionBoundaries=*/true,
+                             /*resultsToOutParams=*/true});
   addDeviceBuffersStage(pm, {});
   std::string toolkit = options.toolkit;
   if (toolkit.empty())

@@ -274,17 +274,22 @@ std::string glue(ArrayRef<FunctionSignature> functions, StringRef prefix,
          << f << "_" << kind << i << "}";
     os << "};\n";
   };
+  // A CPU function returns its results (the first parameter of its C
+  // interface points at them); a GPU function takes them as destinations
+  // after its arguments (buffer-results-to-out-params).
+  bool gpu = target.kind == TargetKind::GPU;
   for (auto [f, fn] : llvm::enumerate(functions)) {
-    SmallVector<std::string> params = {"void *"};
-    if (fn.results.empty())
-      params.clear();
-    for (size_t i = 0; i < fn.arguments.size(); ++i)
+    SmallVector<std::string> params, args;
+    if (!fn.results.empty() && !gpu) {
       params.push_back("void *");
-    SmallVector<std::string> args;
-    if (!fn.results.empty())
       args.push_back("results");
-    for (size_t i = 0; i < fn.arguments.size(); ++i)
+    }
+    size_t buffers =
+        fn.arguments.size() + (gpu ? fn.results.size() : size_t(0));
+    for (size_t i = 0; i < buffers; ++i) {
+      params.push_back("void *");
       args.push_back("arguments[" + std::to_string(i) + "]");
+    }
     os << "\nvoid _mlir_ciface_" << implName(fn.name) << "("
        << (params.empty() ? "void" : llvm::join(params, ", ")) << ");\n"
        << "static void invoke_" << f

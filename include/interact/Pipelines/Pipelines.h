@@ -76,9 +76,14 @@ struct BufferizationStageOptions {
   /// Bufferize across function boundaries (identity-layout memrefs in the
   /// signatures); off, only function bodies are.
   bool functionBoundaries = true;
+  /// Results of every function become destination buffers after its
+  /// arguments (buffer-results-to-out-params): the caller allocates them,
+  /// and a result the function allocated is written there directly.
+  bool resultsToOutParams = false;
 };
 
-/// One-Shot Bufferize, buffer deallocation, and bufferization ops to memref.
+/// One-Shot Bufferize, results as destinations (with `resultsToOutParams`),
+/// buffer deallocation, and bufferization ops to memref.
 void addBufferizationStage(OpPassManager &pm,
                            const BufferizationStageOptions &options);
 
@@ -235,9 +240,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 };
 
 /// Builds `interact-gpu-pipeline`: the target stage for a GPU target, the
-/// GPU kernel stage, bufferization, device buffers and the NVVM stage. The
-/// result is an LLVM-dialect module whose functions take device buffers
-/// and launch on the stream lib/Runtime is given.
+/// GPU kernel stage, bufferization (results as destination buffers after
+/// the arguments), device buffers and the NVVM stage. The result is an
+/// LLVM-dialect module whose functions take device buffers, write their
+/// results into the caller's, and launch on the stream lib/Runtime is
+/// given.
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
 /// Registers the pipelines above with the global pass registry.
