@@ -156,6 +156,11 @@ void mlir::interact::addGPUKernelStage(OpPassManager &pm,
   kernels.attentionBlockQ = options.attentionBlockQ;
   kernels.attentionBlockK = options.attentionBlockK;
   pm.addPass(createConvertInteractToGPUPass(kernels));
+  // Outlined before bufferization: buffer deallocation refuses the ops of
+  // an inline launch's body that declare no memory effects (gpu.barrier),
+  // while gpu.launch_func has interact's model (reads and writes its
+  // buffers, registerGpuLaunchFuncEffects).
+  pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -118,7 +118,8 @@ struct GPUKernelStageOptions {
 };
 
 /// Lowers interact ops to GPU kernel launches on buffers
-/// (convert-interact-to-gpu), then canonicalizes and CSEs.
+/// (convert-interact-to-gpu), outlines the kernels (gpu.launch_func), then
+/// canonicalizes and CSEs.
 void addGPUKernelStage(OpPassManager &pm, const GPUKernelStageOptions &options);
 
 /// Options of the device-buffers stage (none yet).
