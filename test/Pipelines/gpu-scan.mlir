@@ -4,21 +4,14 @@
 // threads an SM), and the default ptxas options (spills are errors) make
 // cubins.
 //
-// The kernels are outlined (gpu-kernel-outlining) before the pipeline runs:
-// its bufferization stage runs the buffer deallocation pipeline on the
-// inline gpu.launch, which refuses the kernel's gpu.barrier ("ops with
-// unknown memory side effects are not supported").
-//
 // REQUIRES: ptxas
-// RUN: interact-opt %s --interact-set-target=name=sm_90 --convert-interact-to-gpu --gpu-kernel-outlining -o %t.k90.mlir
-// RUN: interact-opt %s --interact-set-target=name=sm_80 --convert-interact-to-gpu --gpu-kernel-outlining -o %t.k80.mlir
-// RUN: interact-opt %t.k90.mlir --interact-gpu-pipeline="target=sm_90 format=isa" -o %t.90.mlir
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_90 format=isa" -o %t.90.mlir
 // RUN: FileCheck %s --check-prefix=ISA < %t.90.mlir
 // RUN: %python %interact_src/scripts/ptx_report.py %t.90.mlir --ptxas %ptxas --no-spills --max-regs 128 | FileCheck %s --check-prefix=REPORT90
-// RUN: interact-opt %t.k80.mlir --interact-gpu-pipeline="target=sm_80 format=isa" -o %t.80.mlir
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_80 format=isa" -o %t.80.mlir
 // RUN: %python %interact_src/scripts/ptx_report.py %t.80.mlir --ptxas %ptxas --no-spills --max-regs 128 | FileCheck %s --check-prefix=REPORT80
-// RUN: interact-opt %t.k90.mlir --interact-gpu-pipeline="target=sm_90" | FileCheck %s --check-prefix=BIN
-// RUN: interact-opt %t.k80.mlir --interact-gpu-pipeline="target=sm_80" | FileCheck %s --check-prefix=BIN
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_90" | FileCheck %s --check-prefix=BIN
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_80" | FileCheck %s --check-prefix=BIN
 
 // ISA: gpu.launch_func {{.*}} @mamba2_bf16_kernel::@mamba2_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
 // ISA: gpu.binary @mamba2_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
