@@ -124,6 +124,13 @@ runner::lowerToLLVM(ModuleOp module, ArrayRef<std::string> names,
                 UnitAttr::get(context));
     for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
       fn.setArgAttr(i, "bufferization.writable", BoolAttr::get(context, false));
+    // Names are the signature's (read before lowering); left on, they would
+    // reach LLVM IR as parameter attributes it does not know (results
+    // become parameters on a GPU target).
+    for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
+      fn.removeArgAttr(i, "interact.name");
+    for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
+      fn.removeResultAttr(i, StringAttr::get(context, "interact.name"));
     roots.push_back(fn);
   }
   keepReached(*clone, roots);
