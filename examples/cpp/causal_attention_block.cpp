@@ -115,7 +115,7 @@ int main() {
       interact_tensor_contiguous(wv.data(), INTERACT_F32, 2, kvShape),
       interact_tensor_contiguous(wo.data(), INTERACT_F32, 2, oShape)};
   Owned result(new interact_tensor{});
-  interact_call_options options{/*num_threads=*/2};
+  interact_call_options options{/*num_threads=*/2, /*cuda_stream=*/nullptr};
   int status = attention_call("causal_attention_block", inputs, 5, result.get(),
                               1, &options);
   if (status != INTERACT_OK) {
