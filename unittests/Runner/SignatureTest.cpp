@@ -149,12 +149,17 @@ TEST_F(SignatureTest, NameAttributesWin) {
 TEST_F(SignatureTest, JSONHasEveryField) {
   std::string json = toJSON({signatureOf("attention")}, "lib", "x86-64-v3");
   EXPECT_EQ(json,
-            R"({"abi":1,"functions":[{"arguments":[{"dtype":"f16","name":"q",)"
+            R"({"abi":1,"device":"cpu","functions":[{"arguments":[{"dtype":)"
+            R"("f16","name":"q",)"
             R"("shape":[1,"t",2,8]},{"dtype":"f16","name":"k","shape":[1,"t",)"
             R"(1,8]},{"dtype":"f16","name":"v","shape":[1,"t",1,8]}],"name":)"
             R"("attention","results":[{"dtype":"f16","name":"y","shape":[1,)"
             R"("t",2,8]}],"symbols":[{"bound":true,"name":"t","size":null}]}],)"
             R"("library":"lib","target":"x86-64-v3"})");
+  // A GPU library's tensors live on the device.
+  EXPECT_NE(toJSON({signatureOf("attention")}, "lib", "sm_90", "cuda")
+                .find(R"("device":"cuda")"),
+            std::string::npos);
 }
 
 } // namespace
