@@ -29,6 +29,10 @@
 // ISA-SAME: ex2.approx
 // ISA-SAME: cvt.rn.bf16x2.f32
 // ISA-SAME: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// The diagonal P V step's check of V (a vote) and its select-based step
+// (weights gathered by shuffle idx).
+// ISA-SAME: vote.sync.any.pred
+// ISA-SAME: shfl.sync.idx.b32
 // ISA: gpu.binary @identity_none_f16_gqa_kernel
 // ISA-SAME: .visible .entry identity_none_f16_gqa_kernel(
 // ISA-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
@@ -45,10 +49,14 @@
 // REPORT80-DAG: softmax_semiseparable_bf16_kernel sm_80 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0
 // REPORT80-DAG: identity_semiseparable_f32_kernel sm_80 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0
 // REPORT80-DAG: softmax_none_f64_odd_kernel sm_80 regs={{[0-9]+}} spill_stores=0 spill_loads=0 stack=0 smem=0
-// The benchmark's kernel within 128 registers on sm_90 (4 warps a block, so
-// 4 blocks an SM fit the register file); sm_80 takes a few more.
-// MMAREGS90: softmax_causal_bf16_kernel sm_90 regs={{([0-9]|[0-9][0-9]|1[01][0-9]|12[0-8])}} spill_stores=0
-// MMAREGS80: softmax_causal_bf16_kernel sm_80 regs={{([0-9]|[0-9][0-9]|1[0-3][0-9])}} spill_stores=0
+// The benchmark's kernel within 160 registers on sm_90 and sm_80 (155 and
+// 156 now; 3 blocks of 4 warps an SM fit the register file). It took 128
+// (sm_90) and 129 (sm_80) before the diagonal step's select-based path
+// (masked V never multiplied, docs/Rationale.md "Numerics"): that path
+// carries O (32 f32) through a loop of fma and select beside the weights of
+// the tile's later steps; without it (the check alone) the kernel took 130.
+// MMAREGS90: softmax_causal_bf16_kernel sm_90 regs={{([0-9]|[0-9][0-9]|1[0-5][0-9]|160)}} spill_stores=0
+// MMAREGS80: softmax_causal_bf16_kernel sm_80 regs={{([0-9]|[0-9][0-9]|1[0-5][0-9]|160)}} spill_stores=0
 
 // BIN: llvm.func @softmax_causal_bf16(
 // BIN: gpu.binary @softmax_causal_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF

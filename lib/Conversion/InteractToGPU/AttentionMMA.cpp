@@ -60,9 +60,23 @@
 // a 16-key step of P V, none of whose keys its rows see. Softmax in base 2:
 // scores times scale log2(e), weights exp2(x - m).
 //
-// Known limit: inside the 16-key step that holds a warp's diagonal, a
-// non-finite V value of a key j > i is multiplied by row i's exact 0 weight
-// (0 * Inf = NaN); K is safe (its scores are selected out).
+// Masked values. Scores are selected, so K is safe; V is not: mma.sync
+// multiplies a masked key's exact 0 weight by its V row, and 0 * Inf = NaN.
+// Keys past s are zero-filled by the copies (V = 0 there), and a causal
+// warp's 16-key steps below its diagonal have no masked key; only the step
+// crossing the diagonal (keys 16 ks + [0,16) with some key past the warp's
+// first row) multiplies masked V rows. That step first checks, warp-wide,
+// whether its 16 V rows hold a non-finite value (each lane tests p / 16 16-
+// byte chunks of the tile for an all-ones exponent; vote.sync any); only
+// then does it leave the tensor cores for a select-based step: each thread
+// gathers its two rows' 16 weights from its quad (shuffle idx of the packed A
+// registers, so the same rounded P as mma) and, for its own C entries (row
+// gid + 8 r, cols 8 d + 2 tig + {0,1}), adds P[row][key] V[key][col] from the
+// shared tile only where key <= row; a skipped term is absent, a non-finite V
+// of a visible key propagates as in the reference. (Selects for every
+// crossing step would cost about 16 mma steps' time per warp and query tile;
+// the check costs p / 16 shared loads and a vote, and finite V, the common
+// case, stays on the tensor cores.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -168,6 +182,18 @@ private:
   /// (O fragments, then m and l per row for softmax); returns the new state.
   SmallVector<Value> computeTile(Value tile, ValueRange state, bool masked);
   SmallVector<Value> tileBody(Value tile, ValueRange state, bool masked);
+  /// Replaces `o` by the results of an scf.if on `cond` whose branches run
+  /// `thenBody` and `elseBody`, each updating `o` from its value before.
+  void ifOnO(SmallVector<Acc> &o, Value cond, function_ref<void()> thenBody,
+             function_ref<void()> elseBody);
+  /// Whether any of the 16 V rows from `row` of buffer `slot` holds a NaN or
+  /// Inf (warp-uniform: a vote over the warp).
+  Value anyNonFiniteV(Value slot, Value row);
+  /// O += P V for the 16 keys from `stepKey0` (tile row `row`) without
+  /// mma.sync: each thread adds the terms of its C entries whose key its row
+  /// sees (key <= row), so masked keys' V never enters. `a`: P's A fragment.
+  void selectStep(SmallVector<Acc> &o, ArrayRef<Value> a, Value slot, Value row,
+                  Value stepKey0);
 
   ImplicitLocOpBuilder &b;
   const Problem &pr;
@@ -391,6 +417,7 @@ SmallVector<Value> MMAKernel::computeTile(Value tile, ValueRange state,
 
   // O += P V, a k-step of 16 keys at a time; P's C fragments are the A
   // fragment (see the file comment).
+  auto row0Of = [&](int64_t ks) { return indexConst(b, ks * kK); };
   for (int64_t ks = 0; ks < bk / kK; ++ks) {
     SmallVector<Value, 4> a = {pack(s[2 * ks][0], s[2 * ks][1]),
                                pack(s[2 * ks][2], s[2 * ks][3]),
@@ -406,33 +433,38 @@ SmallVector<Value> MMAKernel::computeTile(Value tile, ValueRange state,
       }
     };
     if (!masked || !causal) {
+      // Keys past s have V = 0 (zero-filled copies) and weight 0.
       emitStep(b);
       continue;
     }
     // Causal: a step whose keys all lie past the warp's last row adds
-    // nothing; skip it (warp-uniform).
+    // nothing; skip it (warp-uniform). A step crossing the warp's diagonal
+    // takes the select-based step where its V rows are not all finite (see
+    // the file comment).
     Value stepKey0 = addi(b, key0, indexConst(b, ks * kK));
-    SmallVector<Value> flat;
-    for (const Acc &acc : o)
-      flat.append(acc.begin(), acc.end());
-    auto step = scf::IfOp::create(
-        b, TypeRange(ValueRange(flat)),
+    auto visibleStep = [&] {
+      Value crossing = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ugt,
+          addi(b, stepKey0, indexConst(b, kK - 1)), warpRow0);
+      auto check = scf::IfOp::create(b, b.getI1Type(), crossing,
+                                     /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(check.thenBlock());
+        scf::YieldOp::create(b, anyNonFiniteV(slot, row0Of(ks)));
+        b.setInsertionPointToStart(check.elseBlock());
+        scf::YieldOp::create(
+            b, ValueRange{arith::ConstantIntOp::create(b, 0, 1).getResult()});
+      }
+      ifOnO(
+          o, check.getResult(0),
+          [&] { selectStep(o, a, slot, row0Of(ks), stepKey0); },
+          [&] { emitStep(b); });
+    };
+    ifOnO(
+        o,
         arith::CmpIOp::create(b, arith::CmpIPredicate::ule, stepKey0, warpLast),
-        /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(step.thenBlock());
-      emitStep(b);
-      SmallVector<Value> yielded;
-      for (const Acc &acc : o)
-        yielded.append(acc.begin(), acc.end());
-      scf::YieldOp::create(b, yielded);
-      b.setInsertionPointToStart(step.elseBlock());
-      scf::YieldOp::create(b, flat);
-    }
-    for (int64_t d = 0; d < oTiles; ++d)
-      for (int64_t e = 0; e < 4; ++e)
-        o[d][e] = step.getResult(4 * d + e);
+        visibleStep, [] {});
   }
 
   SmallVector<Value> out;
@@ -440,6 +472,164 @@ SmallVector<Value> MMAKernel::computeTile(Value tile, ValueRange state,
     out.append(acc.begin(), acc.end());
   out.append(next);
   return out;
+}
+
+void MMAKernel::ifOnO(SmallVector<Acc> &o, Value cond,
+                      function_ref<void()> thenBody,
+                      function_ref<void()> elseBody) {
+  auto flatten = [&] {
+    SmallVector<Value> flat;
+    for (const Acc &acc : o)
+      flat.append(acc.begin(), acc.end());
+    return flat;
+  };
+  SmallVector<Acc> before = o;
+  SmallVector<Value> flat = flatten();
+  auto op = scf::IfOp::create(b, TypeRange(ValueRange(flat)), cond,
+                              /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(op.thenBlock());
+    thenBody();
+    scf::YieldOp::create(b, flatten());
+    o = before;
+    b.setInsertionPointToStart(op.elseBlock());
+    elseBody();
+    scf::YieldOp::create(b, flatten());
+  }
+  for (size_t d = 0; d < o.size(); ++d)
+    for (int64_t e = 0; e < 4; ++e)
+      o[d][e] = op.getResult(4 * d + e);
+}
+
+Value MMAKernel::anyNonFiniteV(Value slot, Value row) {
+  // A 16-bit float is NaN or Inf iff its exponent bits are all ones, i.e.
+  // iff (x & expMask) + expLow carries into bit 15; two per 32-bit word, the
+  // carries of the halves never meet.
+  int64_t mantissa = llvm::APFloat::semanticsPrecision(
+                         cast<FloatType>(pr.element).getFloatSemantics()) -
+                     1;
+  int64_t expMask = 0x7fff & ~((int64_t(1) << mantissa) - 1);
+  int64_t expLow = int64_t(1) << mantissa;
+  Type i32 = b.getI32Type();
+  auto words = VectorType::get({kCopyElements / 2}, i32);
+  auto splat = [&](int64_t half) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(
+               words, b.getI32IntegerAttr(int32_t(half | (half << 16)))));
+  };
+  Value mask = splat(expMask), low = splat(expLow);
+  // The step's 16 x p tile in 16-byte chunks, p / 16 a lane (p is a multiple
+  // of 16): chunk c = lane + 32 i is row c / (p / 8), cols 8 (c % (p / 8)).
+  int64_t perRow = pr.p / kCopyElements, perLane = kK * perRow / kLanes;
+  Value acc = splat(0);
+  for (int64_t i = 0; i < perLane; ++i) {
+    Value chunk = addi(b, lane, indexConst(b, i * kLanes));
+    Value r =
+        addi(b, row, arith::DivUIOp::create(b, chunk, indexConst(b, perRow)));
+    Value col = muli(b, arith::RemUIOp::create(b, chunk, indexConst(b, perRow)),
+                     indexConst(b, kCopyElements));
+    Value x = vector::LoadOp::create(
+        b, VectorType::get({kCopyElements}, pr.element), sV,
+        ValueRange{slot, r, col}, /*nontemporal=*/false, llvm::Align(16));
+    x = vector::BitCastOp::create(b, words, x);
+    x = arith::AddIOp::create(b, arith::AndIOp::create(b, x, mask), low);
+    acc = arith::OrIOp::create(b, acc, x);
+  }
+  Value any = vector::ReductionOp::create(b, vector::CombiningKind::OR, acc);
+  any = arith::AndIOp::create(
+      b, any, arith::ConstantIntOp::create(b, i32, int32_t(0x80008000)));
+  Value mine = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, any,
+                                     arith::ConstantIntOp::create(b, i32, 0));
+  return NVVM::VoteSyncOp::create(b, b.getI1Type(),
+                                  arith::ConstantIntOp::create(b, i32, -1),
+                                  mine, NVVM::VoteSyncKind::any);
+}
+
+void MMAKernel::selectStep(SmallVector<Acc> &o, ArrayRef<Value> a, Value slot,
+                           Value row, Value stepKey0) {
+  // A loop over the 16 keys, O carried: unrolled, the weights and V loads of
+  // every key would be live at once (168 registers instead of 128).
+  SmallVector<Value> flat;
+  for (const Acc &acc : o)
+    flat.append(acc.begin(), acc.end());
+  auto loop = scf::ForOp::create(b, indexConst(b, 0), indexConst(b, kK),
+                                 indexConst(b, 1), flat);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value c = loop.getInductionVar();
+  for (size_t d = 0; d < o.size(); ++d)
+    for (int64_t e = 0; e < 4; ++e)
+      o[d][e] = loop.getRegionIterArgs()[4 * d + e];
+
+  // Key c's weight for row gid + 8 r: quad lane t = (c % 8) / 2 holds it in
+  // a[r] (c < 8) or a[2 + r] (c >= 8), element c % 2.
+  Type i32 = b.getI32Type();
+  auto pairType = VectorType::get({2}, pr.element);
+  auto wordType = VectorType::get({1}, i32);
+  auto toI32 = [&](Value x) -> Value {
+    return arith::IndexCastOp::create(b, i32, x);
+  };
+  auto word = [&](Value pair) -> Value {
+    return vector::ExtractOp::create(
+        b, vector::BitCastOp::create(b, wordType, pair), ArrayRef<int64_t>{0});
+  };
+  Value high =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, c, indexConst(b, kN));
+  Value odd = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::ne,
+      arith::RemUIOp::create(b, c, indexConst(b, 2)), indexConst(b, 0));
+  Value source = toI32(addi(
+      b, arith::SubIOp::create(b, lane, tig),
+      arith::DivUIOp::create(b, arith::RemUIOp::create(b, c, indexConst(b, kN)),
+                             indexConst(b, 2))));
+  Value width = arith::ConstantIntOp::create(b, i32, kLanes);
+  Value key = addi(b, stepKey0, c);
+  Value weight[2], sees[2];
+  for (int64_t r = 0; r < 2; ++r) {
+    Value mine = arith::SelectOp::create(b, high, word(a[2 + r]), word(a[r]));
+    Value got =
+        gpu::ShuffleOp::create(b, mine, source, width, gpu::ShuffleMode::IDX)
+            .getShuffleResult();
+    Value pair = vector::BitCastOp::create(
+        b, pairType, vector::BroadcastOp::create(b, wordType, got));
+    weight[r] = castFloat(
+        b,
+        arith::SelectOp::create(
+            b, odd, vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{1}),
+            vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{0})),
+        f32);
+    // Causal means s = t, so a key past s is past every stored row and
+    // key <= row is the whole mask.
+    sees[r] = arith::CmpIOp::create(b, arith::CmpIPredicate::ule, key, rows[r]);
+  }
+
+  // The thread's C entries: o[d][2 r + e] is (row gid + 8 r, col 8 d +
+  // 2 tig + e).
+  Value colLane = muli(b, tig, indexConst(b, 2));
+  Value vRow = addi(b, row, c);
+  for (int64_t d = 0; d < oTiles; ++d) {
+    Value col = addi(b, colLane, indexConst(b, d * kN));
+    Value v =
+        vector::LoadOp::create(b, pairType, sV, ValueRange{slot, vRow, col},
+                               /*nontemporal=*/false, llvm::Align(4));
+    for (int64_t e = 0; e < 2; ++e) {
+      Value ve = castFloat(
+          b, vector::ExtractOp::create(b, v, ArrayRef<int64_t>{e}), f32);
+      for (int64_t r = 0; r < 2; ++r) {
+        Value &acc = o[d][2 * r + e];
+        acc = arith::SelectOp::create(
+            b, sees[r], math::FmaOp::create(b, weight[r], ve, acc), acc);
+      }
+    }
+  }
+  flat.clear();
+  for (const Acc &acc : o)
+    flat.append(acc.begin(), acc.end());
+  scf::YieldOp::create(b, flat);
+  for (size_t d = 0; d < o.size(); ++d)
+    for (int64_t e = 0; e < 4; ++e)
+      o[d][e] = loop.getResult(4 * d + e);
 }
 
 SmallVector<Value> MMAKernel::tileBody(Value tile, ValueRange state,

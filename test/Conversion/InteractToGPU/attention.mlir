@@ -27,13 +27,39 @@
 // CHECK:           gpu.shuffle xor %{{.*}}, %c1_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
 // CHECK:           math.exp2
 // CHECK:           arith.truncf %{{.*}} : vector<2xf32> to vector<2xbf16>
+// CHECK-NOT:       nvvm.vote.sync
 // CHECK:           nvgpu.ldmatrix %[[SV]][{{.*}}] {numTiles = 4 : i32, transpose = true}
 // CHECK:           nvvm.mma.sync
+// CHECK-NOT:       nvvm.vote.sync
 // CHECK:           gpu.barrier
-// The second loop: tiles crossing the diagonal, masked by select.
+// The second loop: tiles crossing the diagonal, masked by select. A 16-key
+// P V step that crosses the warp's diagonal (a key past its first row)
+// checks its V rows for NaN/Inf (bf16 exponent 0x7f80 in both halves of a
+// word, plus its lowest bit 0x0080: 16-byte chunks of the V tile, or over
+// the lanes' chunks, vote.sync any); where some is, the step is added by
+// selects on key <= row (weights from the quad by shuffle idx, V pairs from
+// the tile), else by mma.sync.
 // CHECK:         scf.for
 // CHECK:           arith.cmpi ule
 // CHECK:           arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// CHECK:           %[[CROSS:.*]] = arith.cmpi ugt
+// CHECK:           %[[POISON:.*]] = scf.if %[[CROSS]] -> (i1) {
+// CHECK-DAG:         arith.constant dense<2139127680> : vector<4xi32>
+// CHECK-DAG:         arith.constant dense<8388736> : vector<4xi32>
+// CHECK:             vector.load %[[SV]][{{.*}}] {alignment = 16 : i64} : memref<2x64x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK:             vector.reduction <or>
+// CHECK:             %[[VOTE:.*]] = nvvm.vote.sync any %{{.*}}, %{{.*}} -> i1
+// CHECK:             scf.yield %[[VOTE]] : i1
+// CHECK:           scf.if %[[POISON]]
+// CHECK:             scf.for %{{.*}} = %c0{{[_0-9]*}} to %c16{{[_0-9]*}} step
+// CHECK:               gpu.shuffle idx %{{.*}} : i32
+// CHECK:               %[[SEES:.*]] = arith.cmpi ule
+// CHECK:               vector.load %[[SV]][{{.*}}] {alignment = 4 : i64} : memref<2x64x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK:               %[[TERM:.*]] = math.fma
+// CHECK:               arith.select %[[SEES]], %[[TERM]], %{{.*}} : f32
+// CHECK:           } else {
+// CHECK:             nvgpu.ldmatrix %[[SV]][{{.*}}] {numTiles = 4 : i32, transpose = true}
+// CHECK:             nvvm.mma.sync
 // CHECK:         llvm.inline_asm has_side_effects "cp.async.wait_group 0;"
 // CHECK:         vector.store %{{.*}} : memref<?x?x32x64xbf16>, vector<2xbf16>
 // CHECK:         gpu.terminator
@@ -62,6 +88,7 @@ func.func @softmax_causal_bf16(%q: tensor<?x?x32x64xbf16>, %k: tensor<?x?x32x64x
 // CHECK:         nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK-NOT:     math.exp2
 // CHECK-NOT:     nvvm.mma.sync
+// CHECK-NOT:     nvvm.vote.sync
 // CHECK:         gpu.terminator
 func.func @identity_none_f16_gqa(%q: tensor<2x128x8x64xf16>, %k: tensor<2x100x2x64xf16>,
                                  %v: tensor<2x100x2x32xf16>) -> tensor<2x128x8x32xf16> {
@@ -69,6 +96,36 @@ func.func @identity_none_f16_gqa(%q: tensor<2x128x8x64xf16>, %k: tensor<2x100x2x
       : tensor<2x128x8x64xf16>, tensor<2x100x2x64xf16>, tensor<2x100x2x32xf16>
         -> tensor<2x128x8x32xf16>
   return %y : tensor<2x128x8x32xf16>
+}
+
+// f16 causal identity attention, p = 32: the diagonal step's check tests
+// f16 exponents (0x7c00, lowest bit 0x0400), p / 16 = 2 chunks a lane; the
+// select-based step as for softmax.
+// CHECK-LABEL: func.func @identity_causal_f16
+// CHECK:         gpu.launch
+// CHECK-SAME:      %[[SV:[a-z0-9_]+]] : memref<2x64x40xf16, #gpu.address_space<workgroup>>)
+// CHECK:         nvgpu.mma.sync
+// CHECK-NOT:     math.exp2
+// CHECK:         %[[POISON:.*]] = scf.if %{{.*}} -> (i1) {
+// CHECK-DAG:       arith.constant dense<2080406528> : vector<4xi32>
+// CHECK-DAG:       arith.constant dense<67109888> : vector<4xi32>
+// CHECK-COUNT-2:   vector.load %[[SV]][{{.*}}] {alignment = 16 : i64} : memref<2x64x40xf16, #gpu.address_space<workgroup>>, vector<8xf16>
+// CHECK-NOT:       vector.load
+// CHECK:           nvvm.vote.sync any
+// CHECK:         scf.if %[[POISON]]
+// CHECK:           scf.for
+// CHECK:             gpu.shuffle idx
+// CHECK:             math.fma
+// CHECK:         } else {
+// CHECK:           nvgpu.mma.sync
+// CHECK-NOT:     math.exp2
+// CHECK:         gpu.terminator
+func.func @identity_causal_f16(%q: tensor<1x128x2x32xf16>, %k: tensor<1x128x2x32xf16>,
+                               %v: tensor<1x128x2x32xf16>) -> tensor<1x128x2x32xf16> {
+  %y = interact.attention identity causal %q, %k, %v
+      : tensor<1x128x2x32xf16>, tensor<1x128x2x32xf16>, tensor<1x128x2x32xf16>
+        -> tensor<1x128x2x32xf16>
+  return %y : tensor<1x128x2x32xf16>
 }
 
 // Head dimension 128: 64-key tiles would need 68 KiB, so 32-key tiles (34 KiB).
