@@ -1,22 +1,18 @@
 // interact-gpu-pipeline on attention: the kernels of convert-interact-to-gpu
 // through NVVM to PTX and cubins for sm_90 and sm_80; ptxas -v reports no
-// spills, registers within budget (the tensor-core kernel at most 128), the
+// spills, registers within budget (the tensor-core kernel at most 160), the
 // shared memory of the double-buffered K/V tiles.
 //
-// The kernels are outlined (gpu-kernel-outlining) before the pipeline: its
-// bufferization stage's buffer deallocation refuses gpu.barrier (an op
-// without declared memory effects) inside an inline gpu.launch body.
-//
 // REQUIRES: ptxas
-// RUN: interact-opt %s --interact-set-target=name=sm_90 --convert-interact-to-gpu --gpu-kernel-outlining --interact-gpu-pipeline="target=sm_90 format=isa" -o %t.90.mlir
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_90 format=isa" -o %t.90.mlir
 // RUN: FileCheck %s --check-prefix=ISA < %t.90.mlir
 // RUN: %python %interact_src/scripts/ptx_report.py %t.90.mlir --ptxas %ptxas --no-spills --max-regs 255 | FileCheck %s --check-prefix=REPORT90
 // RUN: %python %interact_src/scripts/ptx_report.py %t.90.mlir --ptxas %ptxas --no-spills --max-regs 255 | FileCheck %s --check-prefix=MMAREGS90
-// RUN: interact-opt %s --interact-set-target=name=sm_80 --convert-interact-to-gpu --gpu-kernel-outlining --interact-gpu-pipeline="target=sm_80 format=isa" -o %t.80.mlir
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_80 format=isa" -o %t.80.mlir
 // RUN: %python %interact_src/scripts/ptx_report.py %t.80.mlir --ptxas %ptxas --no-spills --max-regs 255 | FileCheck %s --check-prefix=REPORT80
 // RUN: %python %interact_src/scripts/ptx_report.py %t.80.mlir --ptxas %ptxas --no-spills --max-regs 255 | FileCheck %s --check-prefix=MMAREGS80
 // The default format: ptxas inside the pipeline, spills an error.
-// RUN: interact-opt %s --interact-set-target=name=sm_90 --convert-interact-to-gpu --gpu-kernel-outlining --interact-gpu-pipeline="target=sm_90" | FileCheck %s --check-prefix=BIN
+// RUN: interact-opt %s --interact-gpu-pipeline="target=sm_90" | FileCheck %s --check-prefix=BIN
 
 // ISA: gpu.binary @softmax_causal_bf16_kernel
 // ISA-SAME: .visible .entry softmax_causal_bf16_kernel(
