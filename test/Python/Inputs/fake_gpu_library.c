@@ -61,8 +61,8 @@ static int validate(const char *function, const interact_tensor *in,
     if (in[i].rank != (add ? 2 : 1))
       return fail(INTERACT_ERROR_RANK, "an argument has the wrong rank");
   }
-  if (add && (in[0].shape[0] != in[1].shape[0] ||
-              in[0].shape[1] != in[1].shape[1]))
+  if (add &&
+      (in[0].shape[0] != in[1].shape[0] || in[0].shape[1] != in[1].shape[1]))
     return fail(INTERACT_ERROR_DIMENSION_MISMATCH, "b or n differs");
   return INTERACT_OK;
 }
@@ -71,8 +71,7 @@ const char *fakegpu_signature(void) { return signatureJson; }
 const char *fakegpu_last_error(void) { return lastError; }
 
 int fakegpu_output_shapes(const char *function, const interact_tensor *in,
-                          int64_t numIn, interact_tensor *out,
-                          int64_t numOut) {
+                          int64_t numIn, interact_tensor *out, int64_t numOut) {
   int status = validate(function, in, numIn, numOut);
   if (status || numOut == 0)
     return status;
@@ -85,8 +84,8 @@ int fakegpu_output_shapes(const char *function, const interact_tensor *in,
   return INTERACT_OK;
 }
 
-int fakegpu_call(const char *function, const interact_tensor *in,
-                 int64_t numIn, interact_tensor *out, int64_t numOut,
+int fakegpu_call(const char *function, const interact_tensor *in, int64_t numIn,
+                 interact_tensor *out, int64_t numOut,
                  const interact_call_options *options) {
   int status = validate(function, in, numIn, numOut);
   if (status)
