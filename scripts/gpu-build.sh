@@ -14,8 +14,8 @@
 #   scripts/gpu-check.sh  README  BUILD_INFO
 # and checks that the folder stays under 64 MiB (what a device run carries).
 #
-# --cpu-only builds the CPU library alone (until interact-compile makes GPU
-# libraries, --target=sm_90 is refused). --compiler names interact-compile
+# --cpu-only builds the CPU library alone (for a self-check where no CUDA
+# toolkit is installed). --compiler names interact-compile
 # (default build/bin/interact-compile). Nothing is rebuilt here: run
 # scripts/build.sh first.
 #

@@ -32,6 +32,8 @@ void mlir::interact::addTargetStage(OpPassManager &pm,
   SetTargetPassOptions setTarget;
   setTarget.targetName = options.name;
   setTarget.kind = options.kind == TargetKind::GPU ? "gpu" : "";
+  setTarget.chip = options.chip;
+  setTarget.binaryFormat = options.binaryFormat;
   pm.addPass(createSetTargetPass(setTarget));
   switch (options.kind) {
   case TargetKind::CPU:
@@ -234,7 +236,7 @@ void mlir::interact::buildGPUPipeline(OpPassManager &pm,
     chip = succeeded(target) && target->kind == TargetKind::GPU
                ? target->llvmCPU
                : "sm_90";
-  addTargetStage(pm, {name, TargetKind::GPU});
+  addTargetStage(pm, {name, TargetKind::GPU, chip, options.format});
   addGPUKernelStage(pm, {options.scanPTile, options.scanTimeBlock,
                          options.attentionBlockQ, options.attentionBlockK});
   addBufferizationStage(pm, {/*functionBoundaries=*/true,

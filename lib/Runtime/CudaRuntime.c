@@ -210,6 +210,13 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
      grid (a batch of 0) has nothing to do. */
   if (error || gridX <= 0 || gridY <= 0 || gridZ <= 0)
     return;
+  /* The kernels put heads in y and the batch in z: CUDA caps both. */
+  if (gridX > 2147483647 || gridY > 65535 || gridZ > 65535) {
+    record(INTERACT_CUDA_UNSUPPORTED, 0,
+           "a launch's grid exceeds CUDA's limits (x < 2^31, y and z <= "
+           "65535: more than 65535 heads or batch elements)");
+    return;
+  }
   if (!enter())
     return;
   /* Dynamic shared memory above 48 KiB needs an opt-in. */

@@ -21,7 +21,7 @@ for work queued later on the same stream, which runs after this call.
 import sys
 
 from . import _abi
-from .errors import (DeviceError, DTypeError, InvalidValueError,
+from .errors import (DeviceError, DTypeError,
                      NullPointerError, RankError, ShapeError)
 
 # DLPack device types of CUDA memory the GPU reads: kDLCUDA, kDLCUDAManaged.
@@ -79,7 +79,8 @@ def as_cuda_tensor(torch, obj, what):
         raise NullPointerError(f"{what} is None")
     if isinstance(obj, torch.Tensor):
         tensor = obj
-    elif hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
+    elif hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__") \
+            and type(obj).__module__.split(".")[0] != "numpy":
         device = obj.__dlpack_device__()
         if int(device[0]) not in _CUDA_DEVICES:
             raise DeviceError(f"{what} is a DLPack tensor on device "
@@ -140,9 +141,9 @@ def check_out(torch, obj, spec, shape, what):
         raise ShapeError(f"{what} has shape {got}, the call produces "
                          f"{tuple(shape)} ({spec})")
     if not tensor.is_contiguous():
-        raise InvalidValueError(f"{what} is not contiguous; a GPU library "
-                                "writes dense tensors only (pass "
-                                "torch.empty(...) and copy from it)")
+        raise DeviceError(f"{what} is not contiguous; a GPU library "
+                          "writes dense tensors only (pass torch.empty(...) "
+                          "and copy from it)")
     return tensor
 
 

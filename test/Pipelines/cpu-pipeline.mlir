@@ -21,7 +21,7 @@
 //
 // The stages, in order, with the options the target decides.
 // RUN: interact-opt %s '--interact-cpu-pipeline=target=x86-64-v4 threads=3 select-form=true seq-len=100' --dump-pass-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=STAGES
-// STAGES: interact-set-target{kind= name=x86-64-v4}
+// STAGES: interact-set-target{binary-format= chip= kind= name=x86-64-v4}
 // STAGES-NEXT: interact-llvm-target-attrs,
 // STAGES-NEXT: interact-select-form{{{.*}}seq-len=100
 // STAGES-NEXT: convert-interact-to-linalg{reference=false}

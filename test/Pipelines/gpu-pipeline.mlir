@@ -15,6 +15,8 @@
 // RUN: interact-opt %s --interact-gpu-pipeline="target=sm_90" | FileCheck %s --check-prefix=BIN
 // RUN: not interact-opt %S/Inputs/spills.mlir --interact-gpu-pipeline="target=sm_90" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPILL
 // RUN: not interact-opt %s --interact-gpu-pipeline="target=x86-64-v3" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CPU
+// RUN: not interact-opt %s --interact-gpu-pipeline="chip=sm_42" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not interact-opt %s --interact-gpu-pipeline="format=foo" -o /dev/null 2>&1 | FileCheck %s --check-prefix=FORMAT
 
 // ISA90: module attributes {gpu.container_module, interact.target = #interact.target<"sm_90">}
 // ISA90: gpu.binary @kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
@@ -32,6 +34,8 @@
 // SPILL: ptxas
 // SPILL: error
 // CPU: error: the pipeline compiles for a gpu target, but target 'x86-64-v3' is a CPU
+// CHIP: error: unsupported chip 'sm_42' (supported: sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)
+// FORMAT: error: unknown binary format 'foo' (bin, fatbin or isa)
 
 module attributes {gpu.container_module} {
   gpu.module @kernels {

@@ -11,9 +11,9 @@
 |* points below, PREFIX_call, PREFIX_output_shapes, PREFIX_signature,         *|
 |* PREFIX_last_error, PREFIX_set_num_threads and PREFIX_tensor_free, with     *|
 |* interact_library_v1() (one fixed name, for loaders that dlopen the         *|
-|* library: python/interact). The library needs libc, libm and the OpenMP     *|
+|* library: python/interact). A CPU library needs libc, libm and the OpenMP   *|
 |* runtime shipped beside it (libomp.so.5, found through its RUNPATH          *|
-|* $ORIGIN); no MLIR or LLVM.                                                 *|
+|* $ORIGIN); a GPU library needs libc only; no MLIR or LLVM.                  *|
 |*                                                                            *|
 |* Tensors. An interact_tensor is a view: data, dtype, rank, shape and        *|
 |* strides, in elements (not bytes; negative and zero strides are allowed).   *|
@@ -51,7 +51,9 @@
 |* without waiting for it: the caller synchronizes the stream before reading  *|
 |* results on the host. Validation is the same; a missing GPU or a driver     *|
 |* error is INTERACT_ERROR_DEVICE with the driver's message. The signature's  *|
-|* "device" is "cuda" ("cpu" for CPU libraries).                              *|
+|* "device" is "cuda" ("cpu" for CPU libraries). A failed call may have       *|
+|* queued work already (outputs are written in place), and a kernel fault     *|
+|* surfaces on a later call or synchronization.                               *|
 |*                                                                            *|
 |* Signature. PREFIX_signature() returns JSON: {"abi": 1, "library": PREFIX,  *|
 |* "target": NAME, "functions": [{"name": ..., "arguments": [{"name": "x",    *|

@@ -38,6 +38,9 @@ struct TargetStageOptions {
   /// What the pipeline compiles for: a target of another kind is a located
   /// error before anything is lowered.
   TargetKind kind = TargetKind::CPU;
+  /// GPU pipelines: the chip and binary format, checked before anything is
+  /// lowered (empty: not checked).
+  std::string chip, binaryFormat;
 };
 
 /// Fixes the module's target (interact-set-target), so that every later pass

@@ -25,6 +25,9 @@ int main(void) {
   report("get function");
   mgpuLaunchKernel(NULL, 1, 1, 1, 32, 1, 1, 0, NULL, NULL, NULL, 0);
   report("launch without a kernel");
+  mgpuLaunchKernel((void *)image, 1, 70000, 1, 32, 1, 1, 0, NULL, NULL, NULL,
+                   0);
+  report("launch of 70000 heads");
   stream = mgpuStreamCreate();
   report(stream ? "stream (non-NULL!)" : "stream");
   mgpuStreamSynchronize(stream);

@@ -43,6 +43,22 @@ struct SetTargetPass : public interact::impl::SetTargetPassBase<SetTargetPass> {
                          << (gpu ? "GPU" : "CPU");
       return signalPassFailure();
     }
+    // The chips the pipeline's PTX version (+ptx80) knows; LLVM aborts on
+    // others rather than reporting them.
+    static constexpr StringLiteral chips[] = {"sm_80", "sm_86", "sm_87",
+                                              "sm_89", "sm_90", "sm_90a"};
+    if (!chip.empty() && !llvm::is_contained(chips, StringRef(chip))) {
+      module.emitError() << "unsupported chip '" << chip.getValue()
+                         << "' (supported: sm_80, sm_86, sm_87, sm_89, sm_90, "
+                            "sm_90a)";
+      return signalPassFailure();
+    }
+    if (!binaryFormat.empty() && binaryFormat != "bin" &&
+        binaryFormat != "fatbin" && binaryFormat != "isa") {
+      module.emitError() << "unknown binary format '" << binaryFormat.getValue()
+                         << "' (bin, fatbin or isa)";
+      return signalPassFailure();
+    }
   }
 };
 } // namespace

@@ -29,6 +29,14 @@ def SetTargetPass : Pass<"interact-set-target", "::mlir::ModuleOp"> {
     Option<"kind", "kind", "std::string", /*default=*/"\"\"",
            "cpu or gpu: the kind of target the pipeline compiles for, a "
            "located error otherwise; empty accepts either">,
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "GPU pipelines: the SM architecture the binary is for (sm_80, "
+           "sm_86, sm_87, sm_89, sm_90, sm_90a), checked here before "
+           "anything is lowered; empty checks nothing">,
+    Option<"binaryFormat", "binary-format", "std::string",
+           /*default=*/"\"\"",
+           "GPU pipelines: the binary format (bin, fatbin, isa), checked "
+           "here; empty checks nothing">,
   ];
   let dependentDialects = ["::mlir::interact::InteractDialect"];
 }
