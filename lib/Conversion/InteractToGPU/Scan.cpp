@@ -140,6 +140,17 @@ FailureOr<ScanConfig> chooseConfig(Location loc, const ScanBuffers &buffers,
       c.timeBlock /= 2;
   }
   c.sharedBytes = c.timeBlock * perStep;
+  if (c.warps * kWarpSize > 1024)
+    return emitError(loc) << "scan-p-tile=" << pTile << " makes blocks of "
+                          << c.warps * kWarpSize << " threads (a warp per "
+                          << c.rows << " rows), more than CUDA's 1024";
+  if (c.sharedBytes > kMaxSharedBytes && c.timeBlock == c.steps)
+    return emitError(loc)
+           << "the GPU scan kernel cannot stage state size " << c.n
+           << ": even its smallest time block (" << c.steps
+           << " steps, the outputs a warp reduces at once) needs "
+           << c.sharedBytes << " bytes of shared memory, more than the "
+           << kMaxSharedBytes << " a kernel may hold statically";
   if (c.sharedBytes > kMaxSharedBytes)
     return emitError(loc) << "the GPU scan kernel stages " << c.timeBlock
                           << " time steps of x, a, B and C in " << c.sharedBytes
